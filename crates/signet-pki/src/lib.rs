@@ -1,0 +1,25 @@
+//! Signet's PKI engine: keys and key custody, the built-in CA, CMS/CAdES
+//! signatures, an RFC 3161 time-stamping authority and OCSP/CRL.
+//!
+//! The engine does no I/O: it takes and returns bytes and values; storage and
+//! transport belong to the caller.
+
+mod algorithm;
+mod ca;
+mod cert_builder;
+mod custody;
+mod error;
+mod keys;
+mod master_key;
+pub mod oids;
+mod software_keystore;
+mod verify_signature;
+
+pub use algorithm::{DigestAlgorithm, Hasher, KeyAlgorithm, KeyFamily, SignatureAlgorithm};
+pub use ca::{CaMaterial, CaSettings, CertifiedKey, IssuingCa, parse_certificate, pem_certificate};
+pub use custody::{KeyCustody, KeyRef};
+pub use error::{PkiError, Result};
+pub use keys::{KeySigner, SM2_DIST_ID, SoftwareKey, generate_pkcs8};
+pub use master_key::MasterKey;
+pub use software_keystore::SoftwareKeystore;
+pub use verify_signature::{key_algorithm_of_spki, spki_family, verify_signature};

@@ -1,0 +1,5 @@
+//! Integration tests for signet-pki; OpenSSL is the referee.
+
+mod ca;
+mod custody;
+mod support;
