@@ -146,7 +146,8 @@ impl CaMaterial {
             return Err(PkiError::Invalid("the root must be RSA or ECDSA (it signs all families)".into()));
         }
         let public_url = settings.public_url.trim_end_matches('/').to_owned();
-        let now = settings.now;
+        // Backdated an hour so that clocks slightly behind ours accept the CA at once.
+        let now = settings.now - Duration::from_secs(3600);
         let name = |cn: &str| -> Result<x509_cert::name::Name> {
             let mut parts = vec![];
             if let Some(c) = &settings.country {
@@ -466,7 +467,7 @@ fn issue_service_certificate(
         serial: random_serial()?,
         issuer: issuer_cert.tbs_certificate().subject().clone(),
         subject: build_name(&parts)?,
-        not_before: settings.now,
+        not_before: settings.now - Duration::from_secs(3600),
         not_after,
         spki,
         extensions,

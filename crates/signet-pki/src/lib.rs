@@ -7,8 +7,10 @@
 mod algorithm;
 mod ca;
 mod cert_builder;
+mod chain;
 mod custody;
 mod error;
+mod issue;
 mod keys;
 mod master_key;
 pub mod oids;
@@ -17,8 +19,13 @@ mod verify_signature;
 
 pub use algorithm::{DigestAlgorithm, Hasher, KeyAlgorithm, KeyFamily, SignatureAlgorithm};
 pub use ca::{CaMaterial, CaSettings, CertifiedKey, IssuingCa, parse_certificate, pem_certificate};
+pub use chain::{ChainError, KeyPurpose, is_issued_by, subject_text, validate_chain};
 pub use custody::{KeyCustody, KeyRef};
 pub use error::{PkiError, Result};
+pub use issue::{
+    ImportedChain, SubjectInfo, ValidityPeriod, build_csr, certificate_family, import_certificate_chain,
+    issue_signing_certificate, read_certificates,
+};
 pub use keys::{KeySigner, SM2_DIST_ID, SoftwareKey, generate_pkcs8};
 pub use master_key::MasterKey;
 pub use software_keystore::SoftwareKeystore;

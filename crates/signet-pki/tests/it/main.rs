@@ -2,4 +2,5 @@
 
 mod ca;
 mod custody;
+mod issue;
 mod support;
