@@ -98,7 +98,16 @@ fn path_validation_refuses_expiry_wrong_anchor_and_wrong_purpose() {
     validate_chain(&tsa_chain[0], &tsa_chain[1..], &root, SystemTime::now(), KeyPurpose::TimeStamping).unwrap();
     // An end-entity certificate cannot act as an issuer.
     let (_, other) = issue(KeyAlgorithm::P256, "王五");
-    assert!(validate_chain(&other, std::slice::from_ref(&cert), &[cert], SystemTime::now(), KeyPurpose::Any).is_err());
+    assert!(
+        validate_chain(
+            &other,
+            std::slice::from_ref(&cert),
+            std::slice::from_ref(&cert),
+            SystemTime::now(),
+            KeyPurpose::Any
+        )
+        .is_err()
+    );
 }
 
 #[test]
