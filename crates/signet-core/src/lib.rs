@@ -1,0 +1,25 @@
+//! The domain core of Signet.
+//!
+//! Everything a signing service *means* lives here: tenants (apps), accounts, seals, files, flows,
+//! willingness codes, evidence and callbacks. Everything it *touches* lives behind ports:
+//! [`ports::MetaStore`] for metadata, [`ports::BlobStore`] for documents, [`clock::Clock`] for time.
+//! The HTTP layer and the CLI call into [`Signet`]; the storage adapters implement the ports.
+//!
+//! Architecture invariants:
+//! - no SQL, no HTTP, no JSON shapes in this crate: adapters translate;
+//! - every use case checks that the resource belongs to the calling app before touching it.
+
+pub mod apps;
+pub mod clock;
+pub mod contact;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod pki;
+pub mod ports;
+pub mod secrets;
+mod service;
+pub mod tokens;
+
+pub use error::{Error, ErrorCode, Result};
+pub use service::{Health, Signet, SignetConfig};

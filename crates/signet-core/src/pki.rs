@@ -1,0 +1,53 @@
+//! The deployment's PKI state: the master key check and the CA hierarchy, shared by all nodes.
+//!
+//! The CA material lives in the metadata store (not on one node's disk), so every `signet serve`
+//! process behind a load balancer signs with the same CA. Private keys inside it are wrapped by
+//! the software keystore under the master key.
+
+use signet_pki::{CaMaterial, CaSettings, MasterKey, SoftwareKeystore};
+use tracing::info;
+
+use crate::ports::SystemStore;
+use crate::{Error, Result};
+
+const MASTER_KEY_CHECK: &str = "master_key_check";
+const CA_MATERIAL: &str = "ca_material";
+
+/// The loaded PKI of this deployment.
+pub struct Pki {
+    pub custody: SoftwareKeystore,
+    pub ca: CaMaterial,
+}
+
+impl Pki {
+    /// Whether this database was already initialised with a master key.
+    pub async fn is_initialised(store: &dyn SystemStore) -> Result<bool> {
+        Ok(store.system_get(MASTER_KEY_CHECK).await?.is_some())
+    }
+
+    /// Checks the master key against the database, then loads the CA, creating it on first start.
+    ///
+    /// A master key that does not match the one the database was created with is refused before
+    /// any key material is read.
+    pub async fn load_or_create(store: &dyn SystemStore, master: &MasterKey, settings: &CaSettings) -> Result<Self> {
+        let check = master.check_value();
+        let stored = store.system_put_if_absent(MASTER_KEY_CHECK, check.as_bytes()).await?;
+        if master.verify_check_value(&String::from_utf8_lossy(&stored)).is_err() {
+            return Err(Error::Forbidden(
+                "the master key does not match the one this database was created with (check SIGNET_MASTER_KEY or <data dir>/master.key)".into(),
+            ));
+        }
+        let custody = SoftwareKeystore::new(master)?;
+        let ca = match store.system_get(CA_MATERIAL).await? {
+            Some(bytes) => CaMaterial::from_bytes(&bytes)?,
+            None => {
+                info!("creating the CA hierarchy (first start)");
+                let generated = CaMaterial::generate(settings, &custody)?;
+                // Another node may have won the race; everyone adopts the stored winner.
+                let stored = store.system_put_if_absent(CA_MATERIAL, &generated.to_bytes()?).await?;
+                CaMaterial::from_bytes(&stored)?
+            }
+        };
+        Ok(Self { custody, ca })
+    }
+}

@@ -1,0 +1,246 @@
+//! [`Signet`]: the facade the HTTP layer and the CLI call. One instance per process.
+
+use std::sync::Arc;
+
+use rand::Rng;
+use time::Duration;
+use tracing::info;
+
+use crate::apps::{App, AppChanges, AppRecord, NewApp};
+use crate::clock::Clock;
+use crate::ids::AppId;
+use crate::pki::Pki;
+use crate::ports::{BlobStore, MetaStore};
+use crate::secrets::SecretKeys;
+use crate::tokens::{self, TokenError};
+use crate::{Error, Result};
+
+/// Settings the domain needs; the binary builds them from its configuration.
+#[derive(Debug, Clone)]
+pub struct SignetConfig {
+    /// Lifetime of native access tokens.
+    pub token_ttl: Duration,
+}
+
+impl Default for SignetConfig {
+    fn default() -> Self {
+        Self { token_ttl: Duration::hours(2) }
+    }
+}
+
+/// Reachability of the backing services, for `/readyz`.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub database: Result<(), String>,
+    pub objects: Result<(), String>,
+}
+
+impl Health {
+    pub fn is_ready(&self) -> bool {
+        self.database.is_ok() && self.objects.is_ok()
+    }
+}
+
+/// The signing service.
+pub struct Signet {
+    store: Arc<dyn MetaStore>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+    keys: SecretKeys,
+    pki: Pki,
+    config: SignetConfig,
+}
+
+impl Signet {
+    /// Assembles the service from its parts.
+    pub fn new(
+        store: Arc<dyn MetaStore>,
+        blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
+        keys: SecretKeys,
+        pki: Pki,
+        config: SignetConfig,
+    ) -> Self {
+        Self { store, blobs, clock, keys, pki, config }
+    }
+
+    /// Probes the database and the object store.
+    pub async fn health(&self) -> Health {
+        let (database, objects) = futures_util::future::join(self.store.ping(), self.blobs.ping()).await;
+        Health { database: database.map_err(|e| e.to_string()), objects: objects.map_err(|e| e.to_string()) }
+    }
+
+    /// PEM bundle of the certificates validators must trust (root, issuing CAs, TSA, OCSP).
+    pub fn trust_bundle_pem(&self) -> String {
+        self.pki.ca.trust_bundle_pem()
+    }
+
+    /// The PKI state, for signing use cases and the PKI endpoints.
+    pub fn pki(&self) -> &Pki {
+        &self.pki
+    }
+
+    /// Creates the operator's bootstrap app unless it exists. Returns whether it was created.
+    ///
+    /// An existing app keeps its secret: the environment is read on every start, and a changed
+    /// variable must not silently rotate credentials that clients already use.
+    pub async fn ensure_bootstrap_app(
+        &self,
+        id: &str,
+        secret: &str,
+        callback_url: Option<&str>,
+        callback_secret: Option<&str>,
+    ) -> Result<bool> {
+        let id = AppId::parse(id)?;
+        if secret.len() < 8 {
+            return Err(Error::invalid("appKey", "the bootstrap app key must have at least 8 characters"));
+        }
+        if self.store.app_get(&id).await?.is_some() {
+            return Ok(false);
+        }
+        let record = self.new_record(id, "bootstrap".into(), secret, callback_url, callback_secret)?;
+        match self.store.app_insert(&record).await {
+            Ok(()) => {
+                info!(app.id = %record.id, "created the bootstrap app");
+                Ok(true)
+            }
+            // Another node created it at the same moment.
+            Err(Error::Conflict(_)) => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Creates an app with a generated id and secret.
+    pub async fn create_app(&self, name: &str) -> Result<NewApp> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(Error::invalid("name", "expected 1 to 100 characters"));
+        }
+        let id = AppId::parse(&format!("app_{}", random_token(12)))?;
+        let secret = random_token(32);
+        let record = self.new_record(id, name.to_owned(), &secret, None, None)?;
+        self.store.app_insert(&record).await?;
+        Ok(NewApp { app: App::from(&record), secret })
+    }
+
+    /// Lists every app (operator use).
+    pub async fn list_apps(&self) -> Result<Vec<App>> {
+        Ok(self.store.app_list().await?.iter().map(App::from).collect())
+    }
+
+    /// Replaces an app's secret with a new generated one (operator use).
+    pub async fn rotate_app_secret(&self, id: &AppId) -> Result<NewApp> {
+        let mut record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;
+        let secret = random_token(32);
+        record.secret_hash = self.keys.hash_app_secret(&secret);
+        self.store.app_update(&record).await?;
+        Ok(NewApp { app: App::from(&record), secret })
+    }
+
+    /// Checks an app id and secret; the same error for an unknown id and a wrong secret.
+    pub async fn authenticate_app(&self, id: &str, secret: &str) -> Result<App> {
+        const REFUSED: Error = Error::Unauthenticated("unknown app id or wrong secret");
+        let Ok(id) = AppId::parse(id) else { return Err(REFUSED) };
+        let record = self.store.app_get(&id).await?.ok_or(REFUSED)?;
+        if !self.keys.app_secret_matches(secret, &record.secret_hash) {
+            return Err(REFUSED);
+        }
+        if record.disabled {
+            return Err(Error::Forbidden("this app is disabled".into()));
+        }
+        Ok(App::from(&record))
+    }
+
+    /// Exchanges app credentials for a bearer token; returns the token and its lifetime in seconds.
+    pub async fn issue_access_token(&self, id: &str, secret: &str) -> Result<(String, i64)> {
+        let app = self.authenticate_app(id, secret).await?;
+        let ttl = self.config.token_ttl;
+        let token = tokens::issue(&self.keys, &app.id, self.clock.now() + ttl);
+        Ok((token, ttl.whole_seconds()))
+    }
+
+    /// Resolves a bearer token to its (still enabled) app.
+    pub async fn app_for_token(&self, token: &str) -> Result<App> {
+        let claims = tokens::verify(&self.keys, token, self.clock.now()).map_err(|err| match err {
+            TokenError::Expired => Error::Unauthenticated("access token has expired"),
+            TokenError::Malformed | TokenError::BadSignature => Error::Unauthenticated("access token is not valid"),
+        })?;
+        let record =
+            self.store.app_get(&claims.app_id).await?.ok_or(Error::Unauthenticated("access token is not valid"))?;
+        if record.disabled {
+            return Err(Error::Forbidden("this app is disabled".into()));
+        }
+        Ok(App::from(&record))
+    }
+
+    /// Reads the calling app.
+    pub async fn app(&self, id: &AppId) -> Result<App> {
+        let record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;
+        Ok(App::from(&record))
+    }
+
+    /// Changes the calling app's callback settings.
+    pub async fn update_app(&self, id: &AppId, changes: AppChanges) -> Result<App> {
+        let mut record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;
+        if let Some(url) = changes.callback_url {
+            record.callback_url = url.map(|u| validate_callback_url(&u)).transpose()?;
+        }
+        if let Some(secret) = changes.callback_secret {
+            record.callback_secret_sealed = secret.map(|s| self.seal_callback_secret(&record.id, &s)).transpose()?;
+        }
+        self.store.app_update(&record).await?;
+        Ok(App::from(&record))
+    }
+
+    fn new_record(
+        &self,
+        id: AppId,
+        name: String,
+        secret: &str,
+        callback_url: Option<&str>,
+        callback_secret: Option<&str>,
+    ) -> Result<AppRecord> {
+        let callback_url = callback_url.map(validate_callback_url).transpose()?;
+        let callback_secret_sealed = callback_secret.map(|s| self.seal_callback_secret(&id, s)).transpose()?;
+        Ok(AppRecord {
+            secret_hash: self.keys.hash_app_secret(secret),
+            id,
+            name,
+            callback_url,
+            callback_secret_sealed,
+            disabled: false,
+            created_at: self.clock.now(),
+        })
+    }
+
+    fn seal_callback_secret(&self, id: &AppId, secret: &str) -> Result<Vec<u8>> {
+        if secret.is_empty() || secret.len() > 256 {
+            return Err(Error::invalid("callbackSecret", "expected 1 to 256 characters"));
+        }
+        Ok(self.keys.seal(secret.as_bytes(), callback_secret_context(id).as_bytes()))
+    }
+}
+
+fn callback_secret_context(id: &AppId) -> String {
+    format!("app-callback-secret:{id}")
+}
+
+/// Syntax check of a callback target; reachability rules (no private addresses) are enforced
+/// at delivery time, after DNS resolution, where they cannot be bypassed by a changed record.
+fn validate_callback_url(raw: &str) -> Result<String> {
+    let url = url::Url::parse(raw).map_err(|e| Error::invalid("callbackUrl", e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(Error::invalid("callbackUrl", "expected an absolute http or https URL"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid("callbackUrl", "credentials in the URL are not accepted"));
+    }
+    Ok(url.into())
+}
+
+/// A URL-safe random string of `bytes` bytes of entropy.
+fn random_token(bytes: usize) -> String {
+    use base64::Engine;
+    let raw: Vec<u8> = (0..bytes).map(|_| rand::rng().random()).collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw).replace('-', "x").replace('_', "y")
+}

@@ -1,0 +1,57 @@
+//! The command line: one subcommand per file.
+
+mod app;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::settings::Settings;
+
+/// Signet: self-hosted electronic-contract signing.
+///
+/// `signet serve` runs the service (REST API, vendor dialects, signing pages). The other
+/// subcommands work on PDFs, seals and the CA from the command line. Settings come from
+/// `signet.toml` (or `--config FILE`) and `SIGNET_*` environment variables; see the README.
+#[derive(Debug, Parser)]
+#[command(name = "signet", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (TOML). Default: ./signet.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP service on the configured database, object store and CA.
+    Serve,
+    /// Manage API applications (tenants) in the configured database.
+    #[command(subcommand)]
+    App(app::AppCommand),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve => serve::run(settings),
+        Command::App(command) => app::run(settings, command),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

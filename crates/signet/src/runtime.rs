@@ -1,0 +1,116 @@
+//! The composition root: turns [`Settings`] into a running [`Signet`] with its adapters.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use signet_core::clock::SystemClock;
+use signet_core::pki::Pki;
+use signet_core::secrets::SecretKeys;
+use signet_core::{Signet, SignetConfig};
+use signet_pki::{CaSettings, MasterKey};
+use signet_store::{ObjectBlobStore, SqlStore};
+
+use crate::settings::Settings;
+
+/// The service and the store handle needed to close it cleanly.
+pub struct Runtime {
+    pub signet: Signet,
+    pub store: SqlStore,
+}
+
+impl Runtime {
+    /// Opens the database and object store, checks the master key, and loads or creates the CA.
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("failed to create the data directory {}", settings.data_dir.display()))?;
+        let store = SqlStore::connect(&settings.database_url()).await.context("failed to open the database")?;
+        let blobs = ObjectBlobStore::open(&settings.storage_url()).context("failed to open the object store")?;
+
+        let master = master_key(settings, &store).await?;
+        let ca_settings = CaSettings::new(settings.public_url(), settings.ca_organization.clone());
+        let pki = Pki::load_or_create(&store, &master, &ca_settings).await.context("failed to load the PKI")?;
+        let keys = SecretKeys::from_master(&master);
+        let config = SignetConfig { token_ttl: time::Duration::seconds(settings.token_ttl_secs.into()) };
+        let signet = Signet::new(Arc::new(store.clone()), Arc::new(blobs), Arc::new(SystemClock), keys, pki, config);
+        Ok(Self { signet, store })
+    }
+}
+
+/// The master key from `SIGNET_MASTER_KEY`, else `<data_dir>/master.key`, else a new one.
+///
+/// A new key is only made for a database that has never had one; otherwise a missing key is a
+/// startup error, because a new key could never open the keys the database already holds.
+async fn master_key(settings: &Settings, store: &SqlStore) -> anyhow::Result<MasterKey> {
+    if let Some(encoded) = &settings.master_key {
+        return MasterKey::from_base64(encoded.trim()).context("SIGNET_MASTER_KEY is not the base64 of 32 bytes");
+    }
+    let path = settings.data_dir.join("master.key");
+    if path.exists() {
+        let encoded = fs::read_to_string(&path).with_context(|| format!("failed to read {}", path.display()))?;
+        return MasterKey::from_base64(encoded.trim())
+            .with_context(|| format!("{} does not hold the base64 of 32 bytes", path.display()));
+    }
+    if Pki::is_initialised(store).await? {
+        bail!(
+            "the master key is missing: this database was initialised with one; \
+             set SIGNET_MASTER_KEY or restore {}",
+            path.display()
+        );
+    }
+    let key = MasterKey::generate().context("failed to generate a master key")?;
+    write_secret_file(&path, key.to_base64().as_bytes())?;
+    tracing::info!(path = %path.display(), "generated a new master key; back it up: without it the keys are lost");
+    Ok(key)
+}
+
+/// Writes a new file readable by its owner only, never replacing an existing one.
+fn write_secret_file(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("failed to create {}", path.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// Creates the bootstrap app from the settings, or on a first start without one, a generated
+/// app whose credentials are printed once.
+pub async fn bootstrap_app(signet: &Signet, settings: &Settings) -> anyhow::Result<()> {
+    match (&settings.bootstrap_app_id, &settings.bootstrap_app_key) {
+        (Some(id), Some(key)) => {
+            signet
+                .ensure_bootstrap_app(
+                    id,
+                    key,
+                    settings.bootstrap_callback_url.as_deref(),
+                    settings.bootstrap_callback_secret.as_deref(),
+                )
+                .await
+                .context("failed to create the bootstrap app")?;
+        }
+        (Some(_), None) | (None, Some(_)) => {
+            bail!("SIGNET_BOOTSTRAP_APP_ID and SIGNET_BOOTSTRAP_APP_KEY must be set together")
+        }
+        (None, None) => {
+            if signet.list_apps().await?.is_empty() {
+                let created = signet.create_app("default").await?;
+                println!(
+                    "created the first app; its secret is shown only now:\n  app id:     {}\n  app secret: {}",
+                    created.app.id, created.secret
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs a future on a fresh multi-threaded runtime.
+pub fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start tokio")?;
+    runtime.block_on(future)
+}

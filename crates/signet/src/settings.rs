@@ -1,0 +1,278 @@
+//! Typed configuration: defaults, then `signet.toml` (or `--config FILE`), then `SIGNET_*`
+//! environment variables, each layer overriding the one before.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Every setting, with its default. The README documents each one.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the embedded defaults live: SQLite database, object folder, master key.
+    pub data_dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[serde(deserialize_with = "lenient::string")]
+    pub listen: String,
+    /// Base URL clients and validators reach this service at (AIA, OCSP and CRL URLs, links).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub public_url: Option<String>,
+    /// `sqlite://PATH` or `postgres://...`; default `sqlite://<data_dir>/signet.db`.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub database_url: Option<String>,
+    /// `file:///DIR`, `s3://BUCKET?endpoint=...&region=...` or `memory://`; default `<data_dir>/objects`.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub storage_url: Option<String>,
+    /// Base64 of 32 bytes; default: generated once into `<data_dir>/master.key` (mode 0600).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub master_key: Option<String>,
+    /// `text`, `json`, or `auto` (text).
+    pub log_format: LogFormat,
+    /// Log filter in `tracing` syntax, e.g. `info` or `signet=debug,info`; `RUST_LOG` overrides.
+    #[serde(deserialize_with = "lenient::string")]
+    pub log: String,
+    /// Organisation name in the CA certificates' subjects.
+    #[serde(deserialize_with = "lenient::string")]
+    pub ca_organization: String,
+    /// App created on first start, so deployments and tests log in without a manual step.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub bootstrap_app_id: Option<String>,
+    /// Secret of the bootstrap app.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub bootstrap_app_key: Option<String>,
+    /// Callback URL of the bootstrap app.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub bootstrap_callback_url: Option<String>,
+    /// Callback signing secret of the bootstrap app.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub bootstrap_callback_secret: Option<String>,
+    /// Largest accepted request body (uploads included), in bytes.
+    pub max_upload_bytes: usize,
+    /// Lifetime of native access tokens, in seconds.
+    pub token_ttl_secs: u32,
+}
+
+/// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
+const KEYS: &[&str] = &[
+    "data_dir",
+    "listen",
+    "public_url",
+    "database_url",
+    "storage_url",
+    "master_key",
+    "log_format",
+    "log",
+    "ca_organization",
+    "bootstrap_app_id",
+    "bootstrap_app_key",
+    "bootstrap_callback_url",
+    "bootstrap_callback_secret",
+    "max_upload_bytes",
+    "token_ttl_secs",
+];
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Auto,
+    Json,
+    Text,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./signet-data"),
+            listen: "127.0.0.1:8080".into(),
+            public_url: None,
+            database_url: None,
+            storage_url: None,
+            master_key: None,
+            log_format: LogFormat::Auto,
+            log: "info".into(),
+            ca_organization: "Signet".into(),
+            bootstrap_app_id: None,
+            bootstrap_app_key: None,
+            bootstrap_callback_url: None,
+            bootstrap_callback_secret: None,
+            max_upload_bytes: 100 * 1024 * 1024,
+            token_ttl_secs: 2 * 60 * 60,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the layers. An explicit `--config` file must exist; `./signet.toml` is optional.
+    pub fn load(config: Option<&Path>) -> anyhow::Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match config {
+            Some(path) if !path.is_file() => bail!("config file {} does not exist", path.display()),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file("signet.toml")),
+        }
+        figment = figment.merge(Env::prefixed("SIGNET_").only(KEYS));
+        figment.extract().context("invalid configuration")
+    }
+
+    /// The metadata database URL.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("signet.db").display()))
+    }
+
+    /// The object store URL.
+    pub fn storage_url(&self) -> String {
+        self.storage_url.clone().unwrap_or_else(|| self.data_dir.join("objects").display().to_string())
+    }
+
+    /// The public base URL, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        let url = self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen));
+        url.trim_end_matches('/').to_owned()
+    }
+
+    /// Settings of the HTTP layer.
+    pub fn http_config(&self) -> signet_http::HttpConfig {
+        signet_http::HttpConfig { max_body_bytes: self.max_upload_bytes }
+    }
+}
+
+/// Secrets and database passwords never reach logs through `{:?}`.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("database_url", &self.database_url.as_deref().map(redact_password))
+            .field("storage_url", &self.storage_url)
+            .field("master_key", &redact(&self.master_key))
+            .field("log_format", &self.log_format)
+            .field("log", &self.log)
+            .field("ca_organization", &self.ca_organization)
+            .field("bootstrap_app_id", &self.bootstrap_app_id)
+            .field("bootstrap_app_key", &redact(&self.bootstrap_app_key))
+            .field("bootstrap_callback_url", &self.bootstrap_callback_url)
+            .field("bootstrap_callback_secret", &redact(&self.bootstrap_callback_secret))
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .finish()
+    }
+}
+
+/// Environment values that look like numbers (an app key `12345678`) still fill string settings.
+mod lenient {
+    use serde::{Deserialize, Deserializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        String(String),
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+        Bool(bool),
+    }
+
+    impl From<Scalar> for String {
+        fn from(scalar: Scalar) -> Self {
+            match scalar {
+                Scalar::String(s) => s,
+                Scalar::Unsigned(n) => n.to_string(),
+                Scalar::Signed(n) => n.to_string(),
+                Scalar::Float(n) => n.to_string(),
+                Scalar::Bool(b) => b.to_string(),
+            }
+        }
+    }
+
+    pub(super) fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Scalar::deserialize(d).map(String::from)
+    }
+
+    pub(super) fn optional_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Option::<Scalar>::deserialize(d).map(|v| v.map(String::from))
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err, reason = "figment::Jail's closures return figment::Error")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_an_environment_variable() {
+        let defaults = serde_json::to_value(Settings::default()).unwrap();
+        let mut fields: Vec<&str> = defaults.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut keys = KEYS.to_vec();
+        fields.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(fields, keys);
+    }
+
+    #[test]
+    fn environment_overrides_file_and_strings_stay_strings() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("signet.toml", "listen = \"0.0.0.0:9000\"\nlog = \"debug\"\n")?;
+            jail.set_env("SIGNET_LISTEN", "127.0.0.1:0");
+            jail.set_env("SIGNET_BOOTSTRAP_APP_KEY", "12345678");
+            jail.set_env("SIGNET_MAX_UPLOAD_BYTES", "1024");
+            let settings = Settings::load(None).unwrap();
+            assert_eq!(settings.listen, "127.0.0.1:0");
+            assert_eq!(settings.log, "debug");
+            assert_eq!(settings.bootstrap_app_key.as_deref(), Some("12345678"));
+            assert_eq!(settings.max_upload_bytes, 1024);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn no_config_file_means_defaults() {
+        figment::Jail::expect_with(|_| {
+            assert_eq!(Settings::load(None).unwrap().listen, "127.0.0.1:8080");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_file_keys_and_missing_explicit_files_are_errors() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "lisen = \"x\"\n")?;
+            assert!(Settings::load(Some(Path::new("bad.toml"))).is_err());
+            assert!(Settings::load(Some(Path::new("absent.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let settings = Settings {
+            master_key: Some("c2VjcmV0".into()),
+            bootstrap_app_key: Some("topsecret".into()),
+            database_url: Some("postgres://signet:pw123@db/signet".into()),
+            ..Settings::default()
+        };
+        let shown = format!("{settings:?}");
+        assert!(!shown.contains("c2VjcmV0") && !shown.contains("topsecret") && !shown.contains("pw123"));
+        assert!(shown.contains("postgres://signet:***@db/signet"));
+    }
+}
