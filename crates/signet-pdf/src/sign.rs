@@ -1,0 +1,305 @@
+//! Signing, document timestamps and DSS revisions: build one revision, reserve the
+//! container, stream the signed ranges to the signer in one pass, embed, write.
+
+use crate::api::{Appearance, ContainerSigner, Dss, SignOutcome, SignRequest, SubFilter, WidgetBox};
+use crate::appearance::{LINE_HEIGHT, widget_appearance};
+use crate::document::Document;
+use crate::error::{PdfError, Result};
+use crate::fields::{Widget, add_signature_field, field_names};
+use crate::image::SealImage;
+use crate::obj::{Dict, Obj, text_string};
+use crate::placement::{SealSize, WidgetSpec, resolve};
+use crate::writer::{Revision, Serialized};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::SystemTime;
+
+/// Default seal width when neither `--width` nor a PNG pHYs says otherwise.
+pub const DEFAULT_SEAL_WIDTH_PT: f64 = 120.0;
+
+/// Signs `input` into `output` with one appended revision.
+///
+/// The input is read once into memory for parsing (hayro-syntax needs the bytes); the
+/// signed ranges are streamed to `signer` in a single pass and the output is written
+/// sequentially. If the container comes back longer than reserved, the revision is built
+/// again with room for it (once).
+pub fn sign(
+    mut input: impl Read + Seek,
+    mut output: impl Write,
+    request: &SignRequest,
+    signer: &dyn ContainerSigner,
+) -> Result<SignOutcome> {
+    input.seek(SeekFrom::Start(0))?;
+    let doc = Document::read(input, request.user_password.as_deref().unwrap_or(""))?;
+    let plan = SealPlan::new(&doc, request)?;
+    let name = pick_name(&doc, request.field_name.as_deref())?;
+    let rest = signature_dict(signer.sub_filter(), request);
+    let build = |capacity: usize| -> Result<Serialized> {
+        let mut rev = Revision::new(&doc);
+        let sig = rev.add_signature_dict(rest.clone(), capacity);
+        let widgets = plan.widgets(&mut rev)?;
+        add_signature_field(&mut rev, &name, sig, &widgets)?;
+        Ok(rev.serialize())
+    };
+    let (byte_range, container_len, reserved, written) = embed(&doc, &build, signer, &mut output)?;
+    Ok(SignOutcome {
+        field_name: name,
+        byte_range,
+        reserved,
+        container_len,
+        widgets: plan.boxes(),
+        output_len: written,
+    })
+}
+
+/// Adds a document timestamp (`/Type /DocTimeStamp`, `ETSI.RFC3161`) in an invisible field.
+/// `signer` must return a bare RFC 3161 TimeStampToken over the streamed bytes.
+pub fn timestamp_document(
+    mut input: impl Read + Seek,
+    mut output: impl Write,
+    field_name: Option<&str>,
+    user_password: Option<&str>,
+    signer: &dyn ContainerSigner,
+) -> Result<SignOutcome> {
+    input.seek(SeekFrom::Start(0))?;
+    let doc = Document::read(input, user_password.unwrap_or(""))?;
+    let name = pick_name(&doc, field_name)?;
+    let rest = Dict::new()
+        .with("Type", Obj::name("DocTimeStamp"))
+        .with("Filter", Obj::name("Adobe.PPKLite"))
+        .with("SubFilter", Obj::name(SubFilter::Rfc3161.pdf_name()));
+    let page = doc.page(1)?.id;
+    let build = |capacity: usize| -> Result<Serialized> {
+        let mut rev = Revision::new(&doc);
+        let sig = rev.add_signature_dict(rest.clone(), capacity);
+        let w = Widget { page_id: page, rect: [0.0; 4], appearance: None };
+        add_signature_field(&mut rev, &name, sig, &[w])?;
+        Ok(rev.serialize())
+    };
+    let (byte_range, container_len, reserved, written) = embed(&doc, &build, signer, &mut output)?;
+    Ok(SignOutcome { field_name: name, byte_range, reserved, container_len, widgets: Vec::new(), output_len: written })
+}
+
+/// Appends a DSS revision (ISO 32000-2 §12.8.4.3): certificates, OCSP responses and CRLs
+/// as streams in `/DSS`, merged with an existing DSS. Returns the output length.
+pub fn add_dss(
+    mut input: impl Read + Seek,
+    mut output: impl Write,
+    dss: &Dss,
+    user_password: Option<&str>,
+) -> Result<u64> {
+    input.seek(SeekFrom::Start(0))?;
+    let doc = Document::read(input, user_password.unwrap_or(""))?;
+    let mut catalog = doc.catalog()?;
+    let old = catalog.get("DSS").and_then(|d| doc.resolve(d)).and_then(|d| d.as_dict().cloned());
+    let mut rev = Revision::new(&doc);
+    let mut d = Dict::new().with("Type", Obj::name("DSS"));
+    for (key, items) in [("Certs", &dss.certs), ("OCSPs", &dss.ocsps), ("CRLs", &dss.crls)] {
+        let mut arr: Vec<Obj> = old
+            .as_ref()
+            .and_then(|o| o.get(key))
+            .and_then(|a| doc.resolve(a))
+            .and_then(|a| a.as_array().map(<[Obj]>::to_vec))
+            .unwrap_or_default();
+        for der in items {
+            arr.push(rev.add_stream(Dict::new(), der.clone()));
+        }
+        if !arr.is_empty() {
+            d.set(key, Obj::Array(arr));
+        }
+    }
+    if let Some(vri) = old.as_ref().and_then(|o| o.get("VRI")) {
+        d.set("VRI", vri.clone());
+    }
+    let dss_ref = rev.add(Obj::Dict(d));
+    catalog.set("DSS", dss_ref);
+    rev.put(doc.tail.root, Obj::Dict(catalog));
+    let s = rev.serialize();
+    output.write_all(doc.bytes())?;
+    output.write_all(&s.bytes)?;
+    output.flush()?;
+    Ok(s.base + s.bytes.len() as u64)
+}
+
+/// Builds, streams to the signer, embeds and writes. Returns (byte range, container length,
+/// reserved bytes, output length).
+fn embed(
+    doc: &Document,
+    build: &dyn Fn(usize) -> Result<Serialized>,
+    signer: &dyn ContainerSigner,
+    output: &mut dyn Write,
+) -> Result<([u64; 4], usize, usize, u64)> {
+    let mut capacity = signer.max_container_len().max(64);
+    for attempt in 0..2 {
+        let mut s = build(capacity)?;
+        let br = s.fill_byte_range().ok_or_else(|| PdfError::Malformed("signature placeholder not found".into()))?;
+        let der = {
+            let (head, tail) = s.signed_parts();
+            let mut reader = doc.bytes().chain(head).chain(tail);
+            signer.sign(&mut reader).map_err(PdfError::Signer)?
+        };
+        if der.len() > capacity {
+            if attempt == 0 {
+                capacity = der.len() + der.len() / 8 + 64;
+                continue;
+            }
+            return Err(PdfError::ContainerTooLarge { got: der.len(), reserved: capacity });
+        }
+        s.fill_contents(&der);
+        output.write_all(doc.bytes())?;
+        output.write_all(&s.bytes)?;
+        output.flush()?;
+        return Ok((br, der.len(), capacity, s.base + s.bytes.len() as u64));
+    }
+    Err(PdfError::ContainerTooLarge { got: capacity, reserved: capacity })
+}
+
+fn signature_dict(sub_filter: SubFilter, req: &SignRequest) -> Dict {
+    let mut d = Dict::new()
+        .with("Type", Obj::name("Sig"))
+        .with("Filter", Obj::name("Adobe.PPKLite"))
+        .with("SubFilter", Obj::name(sub_filter.pdf_name()))
+        .with("M", Obj::str(&pdf_date(req.signing_time)));
+    if let Some(r) = &req.reason {
+        d.set("Reason", text_string(r));
+    }
+    if let Some(l) = &req.location {
+        d.set("Location", text_string(l));
+    }
+    if let Some(c) = &req.contact_info {
+        d.set("ContactInfo", text_string(c));
+    }
+    d.set("Prop_Build", Obj::Dict(Dict::new().with("App", Obj::Dict(Dict::new().with("Name", Obj::name("Signet"))))));
+    d
+}
+
+fn pick_name(doc: &Document, wanted: Option<&str>) -> Result<String> {
+    let taken = field_names(doc);
+    match wanted {
+        Some(n) if n.is_empty() || n.contains('.') => {
+            Err(PdfError::InvalidRequest("a field name must be non-empty and contain no '.'".into()))
+        }
+        Some(n) if taken.iter().any(|t| t == n) => {
+            Err(PdfError::InvalidRequest(format!("a field named {n} already exists")))
+        }
+        Some(n) => Ok(n.to_string()),
+        None => Ok((1..)
+            .map(|i| format!("Signature{i}"))
+            .find(|c| !taken.contains(c))
+            .unwrap_or_else(|| "Signature".into())),
+    }
+}
+
+/// The seal decided once (image decoded, placements resolved), drawn in every attempt.
+struct SealPlan {
+    image: Option<SealImage>,
+    size: SealSize,
+    specs: Vec<(WidgetSpec, (u32, u16), crate::geometry::PageFrame)>,
+    lines: Vec<String>,
+    first_page: (u32, u16),
+}
+
+impl SealPlan {
+    fn new(doc: &Document, req: &SignRequest) -> Result<Self> {
+        let first_page = doc.page(1)?.id;
+        let Some(app) = req.appearance.as_ref().filter(|_| !req.placements.is_empty()) else {
+            return Ok(Self {
+                image: None,
+                size: SealSize { img_w: 0.0, img_h: 0.0, text_h: 0.0 },
+                specs: Vec::new(),
+                lines: Vec::new(),
+                first_page,
+            });
+        };
+        let image = SealImage::decode(&app.image)?;
+        let lines = text_lines(app, req.signing_time, doc.bytes());
+        let img_w = match app.width_pt {
+            Some(w) if w > 0.0 && w.is_finite() => w,
+            Some(_) => return Err(PdfError::InvalidRequest("the seal width must be positive".into())),
+            None => image.physical_width_pt.unwrap_or(DEFAULT_SEAL_WIDTH_PT),
+        };
+        let size = SealSize {
+            img_w,
+            img_h: img_w * f64::from(image.height) / f64::from(image.width),
+            text_h: lines.len() as f64 * LINE_HEIGHT,
+        };
+        let mut specs = Vec::new();
+        for spec in resolve(doc, &req.placements, size)? {
+            let page = doc.page(spec.page)?;
+            specs.push((spec, page.id, page.frame));
+        }
+        Ok(Self { image: Some(image), size, specs, lines, first_page })
+    }
+
+    fn widgets(&self, rev: &mut Revision<'_>) -> Result<Vec<Widget>> {
+        let Some(image) = &self.image else {
+            return Ok(vec![Widget { page_id: self.first_page, rect: [0.0; 4], appearance: None }]);
+        };
+        let ((img_dict, img_data), mask) = image.xobjects();
+        let mut img_dict = img_dict;
+        if let Some((mask_dict, mask_data)) = mask {
+            let m = rev.add_stream(mask_dict, mask_data);
+            img_dict.set("SMask", m);
+        }
+        let img = rev.add_stream(img_dict, img_data);
+        let mut out = Vec::new();
+        for (spec, page_id, frame) in &self.specs {
+            let ap = widget_appearance(rev, spec, self.size, &img, &self.lines, frame.rotate);
+            out.push(Widget { page_id: *page_id, rect: frame.rect_to_user(spec.rect), appearance: Some(ap) });
+        }
+        Ok(out)
+    }
+
+    fn boxes(&self) -> Vec<WidgetBox> {
+        self.specs.iter().map(|(s, _, _)| WidgetBox { page: s.page, rect: s.rect }).collect()
+    }
+}
+
+fn text_lines(app: &Appearance, time: SystemTime, original: &[u8]) -> Vec<String> {
+    let mut lines = Vec::new();
+    if app.show_time {
+        let (y, mo, d, h, mi, s) = civil(time);
+        lines.push(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC"));
+    }
+    if app.show_digest {
+        let digest = Sha256::digest(original);
+        let hex: String = digest[..8].iter().map(|b| format!("{b:02X}")).collect();
+        lines.push(format!("SHA-256 {hex}"));
+    }
+    lines
+}
+
+/// `D:YYYYMMDDHHmmSS+00'00'` in UTC.
+pub(crate) fn pdf_date(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = civil(t);
+    format!("D:{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}+00'00'")
+}
+
+/// UTC calendar fields of a time (days-from-civil inverse, proleptic Gregorian).
+fn civil(t: SystemTime) -> (i64, u32, u32, u32, u32, u32) {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d, (rem / 3600) as u32, (rem % 3600 / 60) as u32, (rem % 60) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats_pdf_dates() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_751_695);
+        assert_eq!(pdf_date(t), "D:20251203084815+00'00'");
+    }
+}

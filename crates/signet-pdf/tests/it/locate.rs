@@ -1,0 +1,53 @@
+//! Keyword search through fonts, split operators, lines and form XObjects.
+
+use crate::support::*;
+use signet_pdf::locate;
+use std::io::Cursor;
+
+#[test]
+fn finds_cjk_keywords_at_their_drawn_position() {
+    let hits = locate(Cursor::new(fixture_bytes("contract.pdf")), "甲方盖章处", None).unwrap();
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    assert_eq!(h.page, 2);
+    assert!((h.rect[0] - 60.0).abs() < 1.0 && (h.rect[2] - 120.0).abs() < 1.0, "{h:?}");
+    assert!(h.rect[1] < 110.0 && h.rect[3] > 110.0 + 6.0, "{h:?}");
+}
+
+#[test]
+fn finds_keywords_split_across_operators_lines_and_xobjects() {
+    let data = fixture_bytes("contract.pdf");
+    let split = locate(Cursor::new(&data), "合同编号", None).unwrap();
+    assert_eq!(split.len(), 1, "{split:?}");
+    let lines = locate(Cursor::new(&data), "签署日期", None).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let form = locate(Cursor::new(&data), "附件盖章处", None).unwrap();
+    assert_eq!(form.len(), 1);
+    assert!((form[0].rect[0] - 300.0).abs() < 1.0, "{form:?}");
+}
+
+#[test]
+fn finds_keywords_in_object_streams_and_encrypted_files() {
+    for name in ["objstm.pdf", "aes256-owner.pdf", "rc4-owner.pdf"] {
+        let hits = locate(Cursor::new(fixture_bytes(name)), "乙方盖章处", None).unwrap();
+        assert_eq!(hits.len(), 1, "{name}");
+        assert!((hits[0].rect[0] - 317.6).abs() < 1.0, "{name}: {hits:?}");
+    }
+}
+
+#[test]
+fn reports_positions_in_the_visible_frame_of_rotated_pages() {
+    // "Rotate 90" is drawn at user (72, 72) on an A4 page shown rotated 90°.
+    let hits = locate(Cursor::new(fixture_bytes("rotated.pdf")), "Rotate90", None).unwrap();
+    assert_eq!(hits.len(), 1);
+    let h = &hits[0];
+    assert_eq!(h.page, 2);
+    // Visible (x, y) = (user y, W - user x): the text runs upwards from (72, 523).
+    assert!((h.rect[0] - 72.0).abs() < 8.0 && (h.rect[1] - 523.0).abs() < 150.0, "{h:?}");
+}
+
+#[test]
+fn text_that_cannot_be_extracted_gives_no_hits() {
+    let hits = locate(Cursor::new(fixture_bytes("no-text.pdf")), "甲方", None).unwrap();
+    assert!(hits.is_empty());
+}

@@ -1,0 +1,128 @@
+//! Signing real files: every output validated by pyHanko, pdfsig and qpdf.
+
+use crate::support::*;
+use signet_pdf::{Placement, SignRequest, SubFilter};
+
+#[test]
+fn visible_signature_on_reportlab_contract_validates_everywhere() {
+    let input = fixture_bytes("contract.pdf");
+    let req = seal_request(vec![Placement::At { pages: vec![2], x: 200.0, y: 300.0 }]);
+    let (_d, out, outcome) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    assert_eq!(outcome.field_name, "Signature1");
+    assert_eq!(outcome.byte_range[0], 0);
+    assert!(outcome.container_len > 1000 && outcome.container_len <= outcome.reserved);
+    assert_all_valid(&out, 1);
+    // pHYs says 300 dpi over 300 px: one inch.
+    assert_seal_at(&out, 2, 200.0, 300.0, 72.0, 3.0);
+}
+
+#[test]
+fn invisible_signature_with_legacy_subfilter() {
+    let input = fixture_bytes("contract.pdf");
+    let mut signer = OpensslSigner::new("signer1");
+    signer.sub_filter = SubFilter::Pkcs7Detached;
+    let req = SignRequest { field_name: Some("Invisible".into()), ..Default::default() };
+    let (_d, out, outcome) = sign_to_file(&input, &req, &signer);
+    assert_eq!(outcome.field_name, "Invisible");
+    assert!(outcome.widgets.is_empty());
+    assert_all_valid(&out, 1);
+    assert!(Raster::render(&out, 1, None).red_box().is_none());
+}
+
+#[test]
+fn second_and_third_signers_keep_earlier_signatures_intact() {
+    let input = fixture_bytes("contract.pdf");
+    let (_d1, out1, _) = sign_to_file(
+        &input,
+        &seal_request(vec![Placement::At { pages: vec![2], x: 120.0, y: 120.0 }]),
+        &OpensslSigner::new("signer1"),
+    );
+    let (_d2, out2, o2) = sign_to_file(
+        &std::fs::read(&out1).unwrap(),
+        &seal_request(vec![Placement::At { pages: vec![2], x: 380.0, y: 120.0 }]),
+        &OpensslSigner::new("signer2"),
+    );
+    assert_eq!(o2.field_name, "Signature2");
+    let (_d3, out3, o3) =
+        sign_to_file(&std::fs::read(&out2).unwrap(), &SignRequest::default(), &OpensslSigner::new("signer3"));
+    assert_eq!(o3.field_name, "Signature3");
+    assert_all_valid(&out3, 3);
+}
+
+#[test]
+fn signs_on_top_of_a_pyhanko_signature() {
+    let input = fixture_bytes("pyhanko-signed.pdf");
+    let req = seal_request(vec![Placement::At { pages: vec![1], x: 400.0, y: 100.0 }]);
+    let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    assert_qpdf_check(&out, None);
+    assert_pdfsig_valid(&out, 2, None);
+    assert_pyhanko_all_valid(&out, 2, true, None);
+}
+
+#[test]
+fn signs_qpdf_transformed_files() {
+    for name in ["objstm.pdf", "linearized.pdf", "landscape.pdf", "long.pdf", "offset-boxes.pdf", "off-xref.pdf"] {
+        let input = fixture_bytes(name);
+        let req = seal_request(vec![Placement::At { pages: vec![1], x: 150.0, y: 150.0 }]);
+        let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+        assert_qpdf_check(&out, None);
+        assert_pdfsig_valid(&out, 1, None);
+        assert_pyhanko_all_valid(&out, 1, false, None);
+    }
+}
+
+#[test]
+fn signs_owner_password_encrypted_files() {
+    for name in ["aes256-owner.pdf", "rc4-owner.pdf", "aes128-owner.pdf", "aes256-objstm.pdf"] {
+        let input = fixture_bytes(name);
+        let mut req = seal_request(vec![Placement::At { pages: vec![2], x: 300.0, y: 400.0 }]);
+        req.reason = Some("加密文件签署".into());
+        let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+        assert_qpdf_check(&out, None);
+        assert_pdfsig_valid(&out, 1, None);
+        assert_pyhanko_all_valid(&out, 1, false, None);
+        assert_seal_at(&out, 2, 300.0, 400.0, 72.0, 3.0);
+    }
+}
+
+#[test]
+fn signs_a_user_password_file_with_the_password() {
+    let input = fixture_bytes("aes256-user.pdf");
+    let mut req = seal_request(vec![Placement::At { pages: vec![1], x: 300.0, y: 400.0 }]);
+    req.user_password = Some("user-pw".into());
+    let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    assert_qpdf_check(&out, Some("user-pw"));
+    assert_pdfsig_valid(&out, 1, Some("user-pw"));
+    assert_pyhanko_all_valid(&out, 1, false, Some("user-pw"));
+}
+
+#[test]
+fn container_longer_than_announced_redoes_the_revision() {
+    let input = fixture_bytes("contract.pdf");
+    let mut signer = OpensslSigner::new("signer1");
+    signer.max_len = 100;
+    let (_d, out, outcome) = sign_to_file(&input, &SignRequest::default(), &signer);
+    assert!(outcome.reserved >= outcome.container_len);
+    assert!(outcome.reserved > 100);
+    assert_all_valid(&out, 1);
+}
+
+#[test]
+fn jpeg_seal_with_time_and_digest_text() {
+    let input = fixture_bytes("contract.pdf");
+    let mut req = seal_request(vec![Placement::At { pages: vec![1], x: 300.0, y: 300.0 }]);
+    if let Some(a) = req.appearance.as_mut() {
+        a.image = fixture_bytes("seal.jpg");
+        a.width_pt = Some(100.0);
+        a.show_time = true;
+        a.show_digest = true;
+    }
+    let (_d, out, outcome) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    let w = &outcome.widgets[0];
+    assert!((w.rect[2] - w.rect[0] - 100.0).abs() < 1e-6);
+    assert!((w.rect[3] - w.rect[1] - 118.0).abs() < 1e-6, "image + two text lines: {w:?}");
+    assert_all_valid(&out, 1);
+    let r = Raster::render(&out, 1, None);
+    // The JPEG seal (white background, no mask) shows red around the centre.
+    assert!(r.red_in([260.0, 260.0, 340.0, 340.0]) > 100);
+}
