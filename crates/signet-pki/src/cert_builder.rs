@@ -66,7 +66,6 @@ pub(crate) fn x509_time(t: SystemTime) -> Result<Time> {
 }
 
 /// GeneralizedTime at whole seconds.
-#[allow(dead_code)]
 pub(crate) fn generalized_time(t: SystemTime) -> Result<GeneralizedTime> {
     GeneralizedTime::from_system_time(t).map_err(PkiError::asn1("time"))
 }

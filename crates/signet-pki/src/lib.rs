@@ -8,6 +8,8 @@ mod algorithm;
 mod ca;
 mod cert_builder;
 mod chain;
+mod cms_sign;
+mod cms_verify;
 mod custody;
 mod error;
 mod issue;
@@ -15,11 +17,17 @@ mod keys;
 mod master_key;
 pub mod oids;
 mod software_keystore;
+mod tsa;
+pub mod tsp_types;
 mod verify_signature;
 
 pub use algorithm::{DigestAlgorithm, Hasher, KeyAlgorithm, KeyFamily, SignatureAlgorithm};
 pub use ca::{CaMaterial, CaSettings, CertifiedKey, IssuingCa, parse_certificate, pem_certificate};
 pub use chain::{ChainError, KeyPurpose, is_issued_by, subject_text, validate_chain};
+pub use cms_sign::{CmsBuilder, CmsProfile, TIMESTAMP_RESERVE, TimestampSource};
+pub use cms_verify::{
+    CmsReport, CmsSignature, TimestampReport, VerifyPolicy, tst_info_of_token, verify_timestamp_token_against,
+};
 pub use custody::{KeyCustody, KeyRef};
 pub use error::{PkiError, Result};
 pub use issue::{
@@ -29,4 +37,5 @@ pub use issue::{
 pub use keys::{KeySigner, SM2_DIST_ID, SoftwareKey, generate_pkcs8};
 pub use master_key::MasterKey;
 pub use software_keystore::SoftwareKeystore;
+pub use tsa::{DEFAULT_TSA_POLICY, TimestampAuthority, build_timestamp_request, parse_timestamp_response};
 pub use verify_signature::{key_algorithm_of_spki, spki_family, verify_signature};
