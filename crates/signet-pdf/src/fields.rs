@@ -1,14 +1,16 @@
-//! Signature fields, their widget, extra seals, page `/Annots` and the AcroForm.
+//! Signature fields, their widgets, page `/Annots` and the AcroForm.
 //!
-//! The first seal is the signature field's own (merged) widget. Every further seal of the
-//! same signature is a locked `/Stamp` annotation with the same appearance, written in the
-//! same revision, so the one signature covers all of them. We do not use one field with
-//! several widgets in `/Kids`, although ISO 32000 allows it: poppler (pdfsig 22.12, one of our
-//! referees) does not bind widget kids to their signature field and reports each of them as
-//! a separate unsigned signature (the same family of bug as poppler work item 1684 and
-//! pdf.js PR 21575), and Acrobat is only known to handle a single child. Stamps are shown by
-//! every viewer, printed (/F Print), and locked (ReadOnly, Locked, LockedContents) so
-//! viewers do not let users move or edit them.
+//! Several seals of one signature are ONE signature field with one widget per seal in
+//! `/Kids` (ISO 32000 §12.7.4). That is the structure validators bind to the signature:
+//! pyHanko's modification analysis accepts widgets of a new signature field in a later
+//! revision (so the earlier signatures stay valid when a later signer stamps several
+//! places, e.g. both parties' cross-page seals), whereas loose `/Stamp` annotations added
+//! later are judged illegal modifications. Poppler (pdfsig 22.12) turns widget kids that
+//! carry `/Parent` into child fields and reads `/V` on them without inheritance, reporting
+//! each as an unsigned signature; so every kid also carries the field's `/V` (harmless for
+//! readers that follow the spec: a widget's `/V` is not used). pdfsig then lists the same,
+//! valid signature once per seal. A single seal (or an invisible signature) uses the usual
+//! merged field-widget dictionary.
 
 use crate::document::Document;
 use crate::error::{PdfError, Result};
@@ -40,22 +42,27 @@ pub(crate) fn add_signature_field(rev: &mut Revision<'_>, name: &str, sig: Obj, 
         }
         d
     };
-    let mut field = Dict::new().with("FT", Obj::name("Sig")).with("T", text_string(name)).with("V", sig);
+    let mut field = Dict::new().with("FT", Obj::name("Sig")).with("T", text_string(name)).with("V", sig.clone());
     let mut per_page: BTreeMap<(u32, u16), Vec<Obj>> = BTreeMap::new();
-    let (first, extra) =
-        widgets.split_first().ok_or_else(|| PdfError::InvalidRequest("a signature needs a widget".into()))?;
-    let mut merged = widget_dict(first);
-    merged.0.append(&mut field.0);
-    rev.put(field_id, Obj::Dict(merged));
-    per_page.entry(first.page_id).or_default().push(field_ref.clone());
-    for (i, w) in extra.iter().enumerate() {
-        let mut d = widget_dict(w);
-        d.set("Subtype", Obj::name("Stamp"));
-        d.set("F", Obj::Int(4 | 64 | 128 | 512));
-        d.set("NM", text_string(&format!("{name}-seal-{}", i + 2)));
-        d.set("Contents", text_string(&format!("Seal of signature {name}")));
-        let r = rev.add(Obj::Dict(d));
-        per_page.entry(w.page_id).or_default().push(r);
+    match widgets {
+        [] => return Err(PdfError::InvalidRequest("a signature needs a widget".into())),
+        [single] => {
+            let mut merged = widget_dict(single);
+            merged.0.append(&mut field.0);
+            rev.put(field_id, Obj::Dict(merged));
+            per_page.entry(single.page_id).or_default().push(field_ref.clone());
+        }
+        _ => {
+            let mut kids = Vec::new();
+            for w in widgets {
+                let d = widget_dict(w).with("Parent", field_ref.clone()).with("V", sig.clone());
+                let r = rev.add(Obj::Dict(d));
+                per_page.entry(w.page_id).or_default().push(r.clone());
+                kids.push(r);
+            }
+            field.set("Kids", Obj::Array(kids));
+            rev.put(field_id, Obj::Dict(field));
+        }
     }
     for (page_id, refs) in per_page {
         add_annots(rev, doc, page_id, refs)?;

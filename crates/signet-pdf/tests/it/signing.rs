@@ -126,3 +126,21 @@ fn jpeg_seal_with_time_and_digest_text() {
     // The JPEG seal (white background, no mask) shows red around the centre.
     assert!(r.red_in([260.0, 260.0, 340.0, 340.0]) > 100);
 }
+
+#[test]
+fn a_later_signer_with_several_seals_keeps_the_first_valid() {
+    let input = fixture_bytes("contract.pdf");
+    let (_d1, out1, _) = sign_to_file(
+        &input,
+        &seal_request(vec![Placement::At { pages: vec![1], x: 120.0, y: 120.0 }]),
+        &OpensslSigner::new("signer1"),
+    );
+    let (_d2, out2, o2) = sign_to_file(
+        &std::fs::read(&out1).unwrap(),
+        &seal_request(vec![Placement::At { pages: vec![1, 2], x: 400.0, y: 200.0 }]),
+        &OpensslSigner::new("signer2"),
+    );
+    assert_eq!(o2.widgets.len(), 2);
+    assert_all_valid(&out2, 2);
+    assert_seal_at(&out2, 2, 400.0, 200.0, 72.0, 3.0);
+}
