@@ -15,7 +15,9 @@ mod error;
 mod issue;
 mod keys;
 mod master_key;
+pub mod ocsp_types;
 pub mod oids;
+mod revocation;
 mod software_keystore;
 mod tsa;
 pub mod tsp_types;
@@ -36,6 +38,8 @@ pub use issue::{
 };
 pub use keys::{KeySigner, SM2_DIST_ID, SoftwareKey, generate_pkcs8};
 pub use master_key::MasterKey;
+pub use ocsp_types::CrlReasonCode;
+pub use revocation::{CertStatus, OcspResponder, RevokedEntry, build_ocsp_request, generate_crl};
 pub use software_keystore::SoftwareKeystore;
 pub use tsa::{DEFAULT_TSA_POLICY, TimestampAuthority, build_timestamp_request, parse_timestamp_response};
 pub use verify_signature::{key_algorithm_of_spki, spki_family, verify_signature};

@@ -4,5 +4,6 @@ mod ca;
 mod cms;
 mod custody;
 mod issue;
+mod revocation;
 mod support;
 mod tsa;

@@ -1,0 +1,191 @@
+use std::time::{Duration, SystemTime};
+
+use signet_pki::{
+    CertStatus, CrlReasonCode, KeyAlgorithm, KeyFamily, OcspResponder, RevokedEntry, build_ocsp_request, generate_crl,
+    parse_certificate, pem_certificate,
+};
+
+use crate::issue::issue;
+use crate::support::{fixture, openssl, openssl_status, write};
+
+fn serial_of(cert: &[u8]) -> Vec<u8> {
+    let c = parse_certificate(cert).unwrap();
+    let b = c.tbs_certificate().serial_number().as_bytes().to_vec();
+    if b.len() > 1 && b[0] == 0 { b[1..].to_vec() } else { b }
+}
+
+#[test]
+fn openssl_ocsp_reads_good_then_revoked() {
+    let f = fixture();
+    let responder = OcspResponder::new(&f.ca, &f.keystore).unwrap();
+    for alg in [KeyAlgorithm::P256, KeyAlgorithm::Rsa2048] {
+        let (_, leaf) = issue(alg, "ocsp subject");
+        let family = alg.family();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "root.pem", f.ca.root_pem());
+        write(d, "issuer.pem", pem_certificate(&f.ca.issuing_ca(family).unwrap().ca.certificate_der));
+        write(d, "leaf.pem", pem_certificate(&leaf));
+        openssl(d, &["ocsp", "-issuer", "issuer.pem", "-cert", "leaf.pem", "-reqout", "req.der"]);
+        let request = std::fs::read(d.join("req.der")).unwrap();
+        let serial = serial_of(&leaf);
+        let revoked_at = SystemTime::now() - Duration::from_secs(30);
+        for revoked in [false, true] {
+            let lookup = |ca: &str, s: &[u8]| {
+                assert_eq!(ca, family.name());
+                if s != serial.as_slice() {
+                    CertStatus::Unknown
+                } else if revoked {
+                    CertStatus::Revoked { time: revoked_at, reason: Some(CrlReasonCode::KeyCompromise) }
+                } else {
+                    CertStatus::Good
+                }
+            };
+            let response = responder.respond(&request, &lookup, SystemTime::now()).unwrap();
+            write(d, "resp.der", &response);
+            // Signature, responder authorisation and nonce echo against the request.
+            let out = openssl(
+                d,
+                &[
+                    "ocsp",
+                    "-reqin",
+                    "req.der",
+                    "-respin",
+                    "resp.der",
+                    "-CAfile",
+                    "root.pem",
+                    "-verify_other",
+                    "issuer.pem",
+                ],
+            );
+            assert!(out.contains("Response verify OK"), "{out}");
+            assert!(!out.contains("WARNING: no nonce"), "nonce not echoed: {out}");
+            // Status of the certificate in question.
+            let out = openssl(
+                d,
+                &[
+                    "ocsp",
+                    "-no_nonce",
+                    "-respin",
+                    "resp.der",
+                    "-issuer",
+                    "issuer.pem",
+                    "-cert",
+                    "leaf.pem",
+                    "-CAfile",
+                    "root.pem",
+                    "-verify_other",
+                    "issuer.pem",
+                ],
+            );
+            assert!(out.contains("Response verify OK"), "{out}");
+            if revoked {
+                assert!(out.contains("leaf.pem: revoked") && out.contains("Reason: keyCompromise"), "{out}");
+            } else {
+                assert!(out.contains("leaf.pem: good"), "{out}");
+            }
+        }
+        // Our own request builder (SHA-256 CertID) is understood too.
+        let request = build_ocsp_request(&leaf, &f.ca.issuing_ca(family).unwrap().ca.certificate_der).unwrap();
+        let response = responder.respond(&request, &|_, _| CertStatus::Good, SystemTime::now()).unwrap();
+        write(d, "resp2.der", &response);
+        let out = openssl(d, &["ocsp", "-respin", "resp2.der", "-resp_text", "-noverify"]);
+        assert!(out.contains("Cert Status: good") && out.contains("Hash Algorithm: sha256"), "{out}");
+    }
+}
+
+#[test]
+fn unknown_issuers_and_garbage_get_error_statuses() {
+    let f = fixture();
+    let responder = OcspResponder::new(&f.ca, &f.keystore).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let garbage = responder.respond(b"junk", &|_, _| CertStatus::Good, SystemTime::now()).unwrap();
+    write(d, "g.der", &garbage);
+    let (_, out) = openssl_status(d, &["ocsp", "-respin", "g.der", "-resp_text", "-noverify"]);
+    assert!(out.contains("malformedrequest"), "{out}");
+    // A certificate from another CA.
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            "/CN=other",
+            "-out",
+            "other.pem",
+        ],
+    );
+    openssl(d, &["ocsp", "-issuer", "other.pem", "-cert", "other.pem", "-reqout", "req.der"]);
+    let resp = responder
+        .respond(&std::fs::read(d.join("req.der")).unwrap(), &|_, _| CertStatus::Good, SystemTime::now())
+        .unwrap();
+    write(d, "u.der", &resp);
+    let (_, out) = openssl_status(d, &["ocsp", "-respin", "u.der", "-resp_text", "-noverify"]);
+    assert!(out.contains("unauthorized"), "{out}");
+}
+
+#[test]
+fn crl_verifies_and_revokes_in_openssl() {
+    let f = fixture();
+    let (_, good) = issue(KeyAlgorithm::P256, "good");
+    let (_, bad) = issue(KeyAlgorithm::P256, "bad");
+    let now = SystemTime::now();
+    let crl = generate_crl(
+        &f.ca,
+        &f.keystore,
+        "ecdsa",
+        7,
+        now - Duration::from_secs(60),
+        now + Duration::from_secs(86400),
+        &[RevokedEntry {
+            serial: serial_of(&bad),
+            time: now - Duration::from_secs(120),
+            reason: Some(CrlReasonCode::Superseded),
+        }],
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "crl.der", &crl);
+    write(d, "root.pem", f.ca.root_pem());
+    write(d, "issuer.pem", pem_certificate(&f.ca.issuing_ca(KeyFamily::Ecdsa).unwrap().ca.certificate_der));
+    write(
+        d,
+        "chain.pem",
+        format!(
+            "{}{}",
+            f.ca.root_pem(),
+            pem_certificate(&f.ca.issuing_ca(KeyFamily::Ecdsa).unwrap().ca.certificate_der)
+        ),
+    );
+    write(d, "good.pem", pem_certificate(&good));
+    write(d, "bad.pem", pem_certificate(&bad));
+    let out = openssl(d, &["crl", "-inform", "DER", "-in", "crl.der", "-CAfile", "chain.pem", "-noout", "-text"]);
+    assert!(out.contains("verify OK"), "{out}");
+    assert!(out.contains("X509v3 CRL Number:") && out.contains("Superseded"), "{out}");
+    openssl(d, &["crl", "-inform", "DER", "-in", "crl.der", "-out", "crl.pem"]);
+    let out = openssl(
+        d,
+        &["verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuer.pem", "-CRLfile", "crl.pem", "good.pem"],
+    );
+    assert!(out.contains("good.pem: OK"), "{out}");
+    let (ok, out) = openssl_status(
+        d,
+        &["verify", "-crl_check", "-CAfile", "root.pem", "-untrusted", "issuer.pem", "-CRLfile", "crl.pem", "bad.pem"],
+    );
+    assert!(!ok && out.contains("certificate revoked"), "{out}");
+    // Root CRL (for the issuing CAs), empty.
+    let root_crl = generate_crl(&f.ca, &f.keystore, "root", 1, now, now + Duration::from_secs(3600), &[]).unwrap();
+    write(d, "root.crl", &root_crl);
+    let out = openssl(d, &["crl", "-inform", "DER", "-in", "root.crl", "-CAfile", "root.pem", "-noout"]);
+    assert!(out.contains("verify OK"), "{out}");
+    assert!(generate_crl(&f.ca, &f.keystore, "nope", 1, now, now, &[]).is_err());
+}
