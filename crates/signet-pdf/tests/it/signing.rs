@@ -144,3 +144,65 @@ fn a_later_signer_with_several_seals_keeps_the_first_valid() {
     assert_all_valid(&out2, 2);
     assert_seal_at(&out2, 2, 400.0, 200.0, 72.0, 3.0);
 }
+
+#[test]
+fn dss_and_document_timestamp_after_a_signature() {
+    let input = fixture_bytes("contract.pdf");
+    let (dir, signed, _) = sign_to_file(
+        &input,
+        &seal_request(vec![Placement::At { pages: vec![1], x: 300.0, y: 300.0 }]),
+        &OpensslSigner::new("signer1"),
+    );
+    let dss = signet_pdf::Dss {
+        certs: vec![cert_der("ca.pem"), cert_der("signer1.pem"), cert_der("tsa.pem")],
+        ..Default::default()
+    };
+    let mut with_dss = Vec::new();
+    let len =
+        signet_pdf::add_dss(std::io::Cursor::new(std::fs::read(&signed).unwrap()), &mut with_dss, &dss, None).unwrap();
+    assert_eq!(len, with_dss.len() as u64);
+    let mut stamped = Vec::new();
+    let o =
+        signet_pdf::timestamp_document(std::io::Cursor::new(&with_dss), &mut stamped, None, None, &TsaSigner).unwrap();
+    assert_eq!(o.field_name, "Signature2");
+    let out = dir.path().join("lta.pdf");
+    std::fs::write(&out, &stamped).unwrap();
+    assert_qpdf_check(&out, None);
+    // pyHanko lists the signature (document timestamps are not listed by `validate`) and
+    // classifies the DSS and DTS revisions as LTA updates.
+    let j = pyhanko_validate(&out, false, None);
+    assert_eq!(j.len(), 1, "{j:?}");
+    assert!(j[0].1.starts_with("INTACT:TRUSTED,EXTENDED_WITH_LTA_UPDATES"), "{j:?}");
+    // Our own inspection: the DSS and the timestamp are allowed later changes.
+    let i = signet_pdf::inspect(std::io::Cursor::new(&stamped), None).unwrap();
+    assert_eq!(i.signatures.len(), 2);
+    assert!(i.signatures[0].is_untouched(), "{:?}", i.signatures[0].later_changes);
+    assert_eq!(i.signatures[1].sig_type.as_deref(), Some("DocTimeStamp"));
+    assert_eq!(i.signatures[1].sub_filter.as_deref(), Some("ETSI.RFC3161"));
+    // openssl verifies the timestamp token over the DTS byte range.
+    let dts = &i.signatures[1];
+    let mut signed_bytes = Vec::new();
+    std::io::Read::read_to_end(&mut dts.signed_bytes(std::io::Cursor::new(&stamped)).unwrap(), &mut signed_bytes)
+        .unwrap();
+    let tok = dir.path().join("tok.der");
+    let data = dir.path().join("data.bin");
+    std::fs::write(&tok, &dts.contents).unwrap();
+    std::fs::write(&data, &signed_bytes).unwrap();
+    let v = tool(
+        "openssl",
+        &[
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            tok.to_str().unwrap(),
+            "-data",
+            data.to_str().unwrap(),
+            "-CAfile",
+            &pki().path("ca.pem"),
+            "-untrusted",
+            &pki().path("tsa.pem"),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&v.stdout).contains("Verification: OK"), "{v:?}");
+}

@@ -63,6 +63,28 @@ pub fn pki() -> &'static Pki {
             must("openssl", &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", &p(&format!("{name}.key")), "-out", &p(&format!("{name}.csr")), "-subj", &format!("/CN={cn}")]);
             must("openssl", &["x509", "-req", "-in", &p(&format!("{name}.csr")), "-CA", &p("ca.pem"), "-CAkey", &p("ca.key"), "-set_serial", &serial.to_string(), "-out", &p(&format!("{name}.pem")), "-days", "3650", "-extfile", &p("ext.cnf"), "-extensions", "leaf"]);
         }
+        // A timestamping authority for document timestamps (openssl ts).
+        std::fs::write(
+            p("tsa-ext.cnf"),
+            "[tsa_ext]\nbasicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n",
+        )
+        .expect("write tsa-ext.cnf");
+        must("openssl", &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", &p("tsa.key"), "-out", &p("tsa.csr"), "-subj", "/CN=Signet Test TSA"]);
+        must("openssl", &["x509", "-req", "-in", &p("tsa.csr"), "-CA", &p("ca.pem"), "-CAkey", &p("ca.key"), "-set_serial", "2001", "-out", &p("tsa.pem"), "-days", "3650", "-extfile", &p("tsa-ext.cnf"), "-extensions", "tsa_ext"]);
+        std::fs::write(p("tsaserial"), "01\n").expect("tsa serial");
+        std::fs::write(
+            p("tsa.cnf"),
+            format!(
+                "[tsa]\ndefault_tsa = t\n[t]\nserial = {}\ncrypto_device = builtin\nsigner_cert = {}\ncerts = {}\nsigner_key = {}\n\
+                 signer_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\naccuracy = secs:1\nordering = yes\ntsa_name = yes\n\
+                 ess_cert_id_chain = no\ness_cert_id_alg = sha256\n",
+                p("tsaserial"),
+                p("tsa.pem"),
+                p("ca.pem"),
+                p("tsa.key")
+            ),
+        )
+        .expect("write tsa.cnf");
         std::fs::create_dir(p("nss")).expect("nss dir");
         let nss = format!("sql:{}", p("nss"));
         must("certutil", &["-N", "-d", &nss, "--empty-password"]);
@@ -119,6 +141,51 @@ impl ContainerSigner for OpensslSigner {
         }
         Ok(out.stdout)
     }
+}
+
+/// A test-only RFC 3161 TSA: `openssl ts -query | openssl ts -reply -token_out`.
+pub struct TsaSigner;
+
+impl ContainerSigner for TsaSigner {
+    fn max_container_len(&self) -> usize {
+        8192
+    }
+    fn sub_filter(&self) -> SubFilter {
+        SubFilter::Rfc3161
+    }
+    fn sign(&self, signed: &mut dyn Read) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        let pki = pki();
+        let dir = tempfile::tempdir()?;
+        let data = dir.path().join("data");
+        let query = dir.path().join("q.tsq");
+        let token = dir.path().join("t.der");
+        std::io::copy(signed, &mut std::fs::File::create(&data)?)?;
+        let q = Command::new("openssl")
+            .args(["ts", "-query", "-sha256", "-cert", "-data"])
+            .arg(&data)
+            .arg("-out")
+            .arg(&query)
+            .output()?;
+        if !q.status.success() {
+            return Err(String::from_utf8_lossy(&q.stderr).into_owned().into());
+        }
+        let r = Command::new("openssl")
+            .args(["ts", "-reply", "-token_out", "-config", &pki.path("tsa.cnf"), "-queryfile"])
+            .arg(&query)
+            .arg("-out")
+            .arg(&token)
+            .output()?;
+        if !r.status.success() {
+            return Err(String::from_utf8_lossy(&r.stderr).into_owned().into());
+        }
+        Ok(std::fs::read(&token)?)
+    }
+}
+
+/// DER of a PEM certificate file in the test PKI.
+pub fn cert_der(name: &str) -> Vec<u8> {
+    let out = must("openssl", &["x509", "-in", &pki().path(name), "-outform", "DER"]);
+    out.stdout
 }
 
 /// `field -> judgement` from `pyhanko sign validate`.
