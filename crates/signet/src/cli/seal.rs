@@ -187,9 +187,7 @@ fn write_seal(seal: &Seal, output: &Path) -> Result<()> {
 /// Writes to a temporary file in the same directory, syncs it, then renames it over `path`,
 /// so readers never see a half-written PNG.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
+    let file_name = path.file_name().with_context(|| format!("{} is not a file path", path.display()))?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

@@ -1,0 +1,33 @@
+//! Ink colours of seals (the vendors offer red, blue and black).
+
+use serde::{Deserialize, Serialize};
+
+/// Ink colour of a seal or signature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InkColor {
+    /// Seal-paste red (印泥红), the default of every vendor.
+    #[default]
+    Red,
+    /// Blue, used by some foreign and HK/TW signers and offered as C2/BLUE.
+    Blue,
+    /// Black (C3/BLACK), mostly for signatures.
+    Black,
+}
+
+impl InkColor {
+    /// sRGB value of the ink.
+    pub const fn rgb(self) -> [u8; 3] {
+        match self {
+            InkColor::Red => [0xD9, 0x1E, 0x18],
+            InkColor::Blue => [0x1F, 0x4E, 0xB4],
+            InkColor::Black => [0x14, 0x14, 0x14],
+        }
+    }
+
+    /// The colour as PDF `rg` operands (0..1 each).
+    pub fn pdf_rgb(self) -> [f32; 3] {
+        let [r, g, b] = self.rgb();
+        [r as f32 / 255.0, g as f32 / 255.0, b as f32 / 255.0]
+    }
+}

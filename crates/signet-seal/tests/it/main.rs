@@ -1,0 +1,14 @@
+//! Integration tests of the seal engine (one test binary).
+
+mod cli;
+mod company;
+mod fonts;
+mod personal;
+mod signature;
+mod support;
+mod upload;
+
+/// The CLI module the `signet` binary wires in, compiled here so it is tested with the engine.
+#[path = "../../../signet/src/cli/seal.rs"]
+#[allow(dead_code, unused_qualifications)]
+mod seal_cli;
