@@ -7,7 +7,7 @@ use crate::obj::{Dict, Obj, Parser};
 use crate::tail::{Tail, find, read_tail};
 use hayro_syntax::object::{MaybeRef, Object, ObjectIdentifier};
 use hayro_syntax::{LoadPdfError, Pdf};
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::sync::Arc;
 
 /// An opened PDF.
@@ -29,10 +29,10 @@ pub(crate) struct PageRef {
 }
 
 impl Document {
-    /// Reads the whole input and opens it; `password` is the user password ("" for none).
-    pub(crate) fn read(mut input: impl Read, password: &str) -> Result<Self> {
-        let mut data = Vec::new();
-        input.read_to_end(&mut data)?;
+    /// Loads the input (large image data left out, see [`crate::sparse`]) and opens it;
+    /// `password` is the user password ("" for none). The input is rewound afterwards.
+    pub(crate) fn read(input: &mut (impl Read + Seek + ?Sized), password: &str) -> Result<Self> {
+        let data = crate::sparse::load(input)?;
         Self::open(data, password)
     }
 
@@ -63,6 +63,8 @@ impl Document {
         Ok(Self { pdf, tail, crypt, password: password.to_string(), data })
     }
 
+    /// The loaded bytes: the file's structure, with large image data zeroed. Never hash or
+    /// copy these as the document; read the input again for that.
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.data
     }

@@ -139,8 +139,7 @@ pub struct Inspection {
 
 /// Lists the signatures of a PDF with their coverage and the changes made after them.
 pub fn inspect(mut input: impl Read + Seek, user_password: Option<&str>) -> Result<Inspection> {
-    input.seek(SeekFrom::Start(0))?;
-    let doc = Document::read(input, user_password.unwrap_or(""))?;
+    let doc = Document::read(&mut input, user_password.unwrap_or(""))?;
     let data = doc.bytes();
     let ends = revision_ends(data);
     let mut signatures = Vec::new();

@@ -28,6 +28,7 @@ mod locate;
 mod obj;
 mod placement;
 mod sign;
+mod sparse;
 mod tail;
 mod writer;
 
@@ -42,6 +43,7 @@ pub use tail::XrefKind;
 
 use std::io::{Read, Seek, SeekFrom};
 
+
 /// Every occurrence of `keyword` (whitespace ignored), with its box in visible-page points.
 pub fn locate(
     mut input: impl Read + Seek,
@@ -49,6 +51,6 @@ pub fn locate(
     user_password: Option<&str>,
 ) -> Result<Vec<TextHit>, PdfError> {
     input.seek(SeekFrom::Start(0))?;
-    let doc = document::Document::read(input, user_password.unwrap_or(""))?;
+    let doc = document::Document::read(&mut input, user_password.unwrap_or(""))?;
     locate::find_keyword(&doc, keyword)
 }

@@ -19,19 +19,19 @@ pub const DEFAULT_SEAL_WIDTH_PT: f64 = 120.0;
 
 /// Signs `input` into `output` with one appended revision.
 ///
-/// The input is read once into memory for parsing (hayro-syntax needs the bytes); the
-/// signed ranges are streamed to `signer` in a single pass and the output is written
-/// sequentially. If the container comes back longer than reserved, the revision is built
-/// again with room for it (once).
+/// The input is read twice: once to load its structure (large image data left out, so a
+/// big scan does not become resident), once while the signer hashes it, and that same pass
+/// copies it to `output` (then the revision is written). If the container comes back longer
+/// than reserved, the revision is built again with room for it and only the hash pass is
+/// repeated.
 pub fn sign(
     mut input: impl Read + Seek,
     mut output: impl Write,
     request: &SignRequest,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
-    input.seek(SeekFrom::Start(0))?;
-    let doc = Document::read(input, request.user_password.as_deref().unwrap_or(""))?;
-    let plan = SealPlan::new(&doc, request)?;
+    let doc = Document::read(&mut input, request.user_password.as_deref().unwrap_or(""))?;
+    let plan = SealPlan::new(&doc, &mut input, request)?;
     let name = pick_name(&doc, request.field_name.as_deref())?;
     let rest = signature_dict(signer.sub_filter(), request);
     let build = |capacity: usize| -> Result<Serialized> {
@@ -41,7 +41,8 @@ pub fn sign(
         add_signature_field(&mut rev, &name, sig, &widgets)?;
         Ok(rev.serialize())
     };
-    let (byte_range, container_len, reserved, written) = embed(&doc, &build, signer, &mut output)?;
+    let (byte_range, container_len, reserved, written) =
+        embed(&doc, &mut input, &build, signer, &mut output)?;
     Ok(SignOutcome {
         field_name: name,
         byte_range,
@@ -61,8 +62,7 @@ pub fn timestamp_document(
     user_password: Option<&str>,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
-    input.seek(SeekFrom::Start(0))?;
-    let doc = Document::read(input, user_password.unwrap_or(""))?;
+    let doc = Document::read(&mut input, user_password.unwrap_or(""))?;
     let name = pick_name(&doc, field_name)?;
     let rest = Dict::new()
         .with("Type", Obj::name("DocTimeStamp"))
@@ -76,7 +76,8 @@ pub fn timestamp_document(
         add_signature_field(&mut rev, &name, sig, &[w])?;
         Ok(rev.serialize())
     };
-    let (byte_range, container_len, reserved, written) = embed(&doc, &build, signer, &mut output)?;
+    let (byte_range, container_len, reserved, written) =
+        embed(&doc, &mut input, &build, signer, &mut output)?;
     Ok(SignOutcome { field_name: name, byte_range, reserved, container_len, widgets: Vec::new(), output_len: written })
 }
 
@@ -88,8 +89,7 @@ pub fn add_dss(
     dss: &Dss,
     user_password: Option<&str>,
 ) -> Result<u64> {
-    input.seek(SeekFrom::Start(0))?;
-    let doc = Document::read(input, user_password.unwrap_or(""))?;
+    let doc = Document::read(&mut input, user_password.unwrap_or(""))?;
     let mut catalog = doc.catalog()?;
     let old = catalog.get("DSS").and_then(|d| doc.resolve(d)).and_then(|d| d.as_dict().cloned());
     let mut rev = Revision::new(&doc);
@@ -115,7 +115,11 @@ pub fn add_dss(
     catalog.set("DSS", dss_ref);
     rev.put(doc.tail.root, Obj::Dict(catalog));
     let s = rev.serialize();
-    output.write_all(doc.bytes())?;
+    input.seek(SeekFrom::Start(0))?;
+    let copied = std::io::copy(&mut (&mut input).take(s.base), &mut output)?;
+    if copied != s.base {
+        return Err(PdfError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     output.write_all(&s.bytes)?;
     output.flush()?;
     Ok(s.base + s.bytes.len() as u64)
@@ -125,33 +129,89 @@ pub fn add_dss(
 /// reserved bytes, output length).
 fn embed(
     doc: &Document,
+    input: &mut dyn ReadSeek,
     build: &dyn Fn(usize) -> Result<Serialized>,
     signer: &dyn ContainerSigner,
     output: &mut dyn Write,
 ) -> Result<([u64; 4], usize, usize, u64)> {
+    let original_len = doc.bytes().len() as u64;
     let mut capacity = signer.max_container_len().max(64);
+    let mut original_written = false;
     for attempt in 0..2 {
         let mut s = build(capacity)?;
-        let br = s.fill_byte_range().ok_or_else(|| PdfError::Malformed("signature placeholder not found".into()))?;
+        let br = s
+            .fill_byte_range()
+            .ok_or_else(|| PdfError::Malformed("signature placeholder not found".into()))?;
+        input.seek(SeekFrom::Start(0))?;
+        let mut tee = Tee {
+            inner: (&mut *input).take(original_len),
+            out: (!original_written).then_some(&mut *output),
+            written: 0,
+            failed: None,
+        };
         let der = {
             let (head, tail) = s.signed_parts();
-            let mut reader = doc.bytes().chain(head).chain(tail);
-            signer.sign(&mut reader).map_err(PdfError::Signer)?
+            let mut reader = (&mut tee).chain(head).chain(tail);
+            signer.sign(&mut reader).map_err(PdfError::Signer)
         };
+        if let Some(e) = tee.failed.take() {
+            return Err(PdfError::Io(e));
+        }
+        if !original_written {
+            // The signer may stop early on error; complete the copy of the original bytes.
+            let rest = std::io::copy(&mut tee.inner, tee.out.as_mut().map_or(&mut std::io::sink() as &mut dyn Write, |o| &mut **o))?;
+            if tee.written + rest != original_len {
+                return Err(PdfError::Io(std::io::ErrorKind::UnexpectedEof.into()));
+            }
+            original_written = true;
+        }
+        let der = der?;
         if der.len() > capacity {
             if attempt == 0 {
                 capacity = der.len() + der.len() / 8 + 64;
                 continue;
             }
-            return Err(PdfError::ContainerTooLarge { got: der.len(), reserved: capacity });
+            return Err(PdfError::ContainerTooLarge {
+                got: der.len(),
+                reserved: capacity,
+            });
         }
         s.fill_contents(&der);
-        output.write_all(doc.bytes())?;
         output.write_all(&s.bytes)?;
         output.flush()?;
         return Ok((br, der.len(), capacity, s.base + s.bytes.len() as u64));
     }
-    Err(PdfError::ContainerTooLarge { got: capacity, reserved: capacity })
+    Err(PdfError::ContainerTooLarge {
+        got: capacity,
+        reserved: capacity,
+    })
+}
+
+/// `Read + Seek` as one object-safe trait.
+trait ReadSeek: Read + Seek {}
+impl<T: Read + Seek> ReadSeek for T {}
+
+/// Copies what the signer reads to the output, so the original is read once for both.
+struct Tee<'a, R> {
+    inner: R,
+    out: Option<&'a mut dyn Write>,
+    written: u64,
+    failed: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(out) = self.out.as_mut()
+            && let Err(e) = out.write_all(&buf[..n])
+        {
+            let msg = e.to_string();
+            self.failed = Some(e);
+            return Err(std::io::Error::other(msg));
+        }
+        self.written += n as u64;
+        Ok(n)
+    }
 }
 
 fn signature_dict(sub_filter: SubFilter, req: &SignRequest) -> Dict {
@@ -200,7 +260,7 @@ struct SealPlan {
 }
 
 impl SealPlan {
-    fn new(doc: &Document, req: &SignRequest) -> Result<Self> {
+    fn new(doc: &Document, input: &mut (impl Read + Seek), req: &SignRequest) -> Result<Self> {
         let first_page = doc.page(1)?.id;
         let Some(app) = req.appearance.as_ref().filter(|_| !req.placements.is_empty()) else {
             return Ok(Self {
@@ -212,7 +272,7 @@ impl SealPlan {
             });
         };
         let image = SealImage::decode(&app.image)?;
-        let lines = text_lines(app, req.signing_time, doc.bytes());
+        let lines = text_lines(app, req.signing_time, input)?;
         let img_w = match app.width_pt {
             Some(w) if w > 0.0 && w.is_finite() => w,
             Some(_) => return Err(PdfError::InvalidRequest("the seal width must be positive".into())),
@@ -255,18 +315,33 @@ impl SealPlan {
     }
 }
 
-fn text_lines(app: &Appearance, time: SystemTime, original: &[u8]) -> Vec<String> {
+fn text_lines(app: &Appearance, time: SystemTime, input: &mut (impl Read + Seek)) -> Result<Vec<String>> {
     let mut lines = Vec::new();
     if app.show_time {
         let (y, mo, d, h, mi, s) = civil(time);
         lines.push(format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} UTC"));
     }
     if app.show_digest {
-        let digest = Sha256::digest(original);
+        input.seek(SeekFrom::Start(0))?;
+        let mut h = Sha256::new();
+        std::io::copy(input, &mut HashWriter(&mut h))?;
+        let digest = h.finalize();
         let hex: String = digest[..8].iter().map(|b| format!("{b:02X}")).collect();
         lines.push(format!("SHA-256 {hex}"));
     }
-    lines
+    Ok(lines)
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `D:YYYYMMDDHHmmSS+00'00'` in UTC.
