@@ -33,6 +33,8 @@ pub struct CaSettings {
     pub ecdsa_issuing_algorithm: KeyAlgorithm,
     /// TSA key (issued by the ECDSA issuing CA when ECDSA, by the RSA one when RSA).
     pub tsa_algorithm: KeyAlgorithm,
+    /// Which issuing CAs to create (default all three; a PKCS#11 token without SM2 needs `[Rsa, Ecdsa]`).
+    pub issuing_families: Vec<KeyFamily>,
     /// Root certificate lifetime.
     pub root_validity: Duration,
     /// Issuing CA lifetime.
@@ -57,6 +59,7 @@ impl CaSettings {
             rsa_issuing_algorithm: KeyAlgorithm::Rsa3072,
             ecdsa_issuing_algorithm: KeyAlgorithm::P384,
             tsa_algorithm: KeyAlgorithm::P256,
+            issuing_families: KeyFamily::ALL.to_vec(),
             root_validity: 20 * YEAR,
             issuing_validity: 10 * YEAR,
             service_validity: 10 * YEAR,
@@ -182,7 +185,7 @@ impl CaMaterial {
 
         // Issuing CAs.
         let mut issuing = vec![];
-        for family in KeyFamily::ALL {
+        for family in KeyFamily::ALL.into_iter().filter(|f| settings.issuing_families.contains(f)) {
             let algorithm = match family {
                 KeyFamily::Rsa => settings.rsa_issuing_algorithm,
                 KeyFamily::Ecdsa => settings.ecdsa_issuing_algorithm,

@@ -17,6 +17,7 @@ mod keys;
 mod master_key;
 pub mod ocsp_types;
 pub mod oids;
+mod pkcs11;
 mod revocation;
 mod software_keystore;
 mod tsa;
@@ -39,6 +40,7 @@ pub use issue::{
 pub use keys::{KeySigner, SM2_DIST_ID, SoftwareKey, generate_pkcs8};
 pub use master_key::MasterKey;
 pub use ocsp_types::CrlReasonCode;
+pub use pkcs11::Pkcs11Custody;
 pub use revocation::{CertStatus, OcspResponder, RevokedEntry, build_ocsp_request, generate_crl};
 pub use software_keystore::SoftwareKeystore;
 pub use tsa::{DEFAULT_TSA_POLICY, TimestampAuthority, build_timestamp_request, parse_timestamp_response};

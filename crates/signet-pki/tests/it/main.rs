@@ -4,6 +4,7 @@ mod ca;
 mod cms;
 mod custody;
 mod issue;
+mod pkcs11;
 mod revocation;
 mod support;
 mod tsa;
