@@ -125,6 +125,9 @@ pub struct Inspection {
     pub revisions: usize,
     /// Cross-reference kind of the last revision.
     pub xref_kind: XrefKind,
+    /// True when some revision uses hybrid references (table + `/XRefStm`): strict
+    /// validators (pyHanko) refuse such files whatever is appended; see the crate docs.
+    pub hybrid: bool,
     /// Number of cross-reference sections reached through `/Prev`.
     pub xref_sections: usize,
     /// True when `startxref` was wrong and the section was recovered by scanning.
@@ -156,6 +159,7 @@ pub fn inspect(mut input: impl Read + Seek, user_password: Option<&str>) -> Resu
         revisions: ends.len(),
         xref_kind: doc.tail.kind,
         xref_sections: doc.tail.sections.len(),
+        hybrid: doc.tail.hybrid,
         xref_recovered: doc.tail.recovered,
         encrypted: doc.crypt.is_some(),
         pages: doc.page_count(),

@@ -10,9 +10,20 @@
 //! tail reader for the trailer; writing is an incremental update of our own that keeps the
 //! input's cross-reference style and never changes a byte of the original.
 //!
-//! Hybrid-reference files (a table whose trailer has `/XRefStm`) are signed incrementally
-//! with a classic table revision (the older sections stay as they are); [`XrefKind::Hybrid`]
-//! in [`Inspection`] lets callers warn, since strict validators (pyHanko) refuse hybrids.
+//! **Hybrid-reference policy.** A hybrid file (an xref table whose trailer also has
+//! `/XRefStm`) is signed incrementally like any other: the appended revision uses a classic
+//! table whose `/Prev` points to the hybrid section, so PDF 1.5 readers still see the objects
+//! that only the xref stream lists, and older signatures stay valid. We never rewrite the
+//! file: a rewrite changes bytes a signature or a user's hash may already cover. Strict
+//! validators (pyHanko's default) refuse hybrid files whatever is appended (the two xref
+//! views may disagree), so [`Inspection::hybrid`] reports it and callers should warn, or
+//! normalise an *unsigned* hybrid file (e.g. `qpdf in.pdf out.pdf`) before its first
+//! signature.
+//!
+//! **Off xref offsets.** When `startxref` does not point at an xref section, the last
+//! section before it is found by scanning ([`Inspection::xref_recovered`]); hayro-syntax
+//! repairs wrong object offsets itself. A file with no recoverable xref section is refused
+//! with [`PdfError::BrokenXref`], since an incremental update needs a `/Prev` to point to.
 
 mod api;
 mod appearance;
@@ -42,7 +53,6 @@ pub use sign::{DEFAULT_SEAL_WIDTH_PT, add_dss, sign, timestamp_document};
 pub use tail::XrefKind;
 
 use std::io::{Read, Seek, SeekFrom};
-
 
 /// Every occurrence of `keyword` (whitespace ignored), with its box in visible-page points.
 pub fn locate(

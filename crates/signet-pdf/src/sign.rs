@@ -41,8 +41,7 @@ pub fn sign(
         add_signature_field(&mut rev, &name, sig, &widgets)?;
         Ok(rev.serialize())
     };
-    let (byte_range, container_len, reserved, written) =
-        embed(&doc, &mut input, &build, signer, &mut output)?;
+    let (byte_range, container_len, reserved, written) = embed(&doc, &mut input, &build, signer, &mut output)?;
     Ok(SignOutcome {
         field_name: name,
         byte_range,
@@ -76,8 +75,7 @@ pub fn timestamp_document(
         add_signature_field(&mut rev, &name, sig, &[w])?;
         Ok(rev.serialize())
     };
-    let (byte_range, container_len, reserved, written) =
-        embed(&doc, &mut input, &build, signer, &mut output)?;
+    let (byte_range, container_len, reserved, written) = embed(&doc, &mut input, &build, signer, &mut output)?;
     Ok(SignOutcome { field_name: name, byte_range, reserved, container_len, widgets: Vec::new(), output_len: written })
 }
 
@@ -139,9 +137,7 @@ fn embed(
     let mut original_written = false;
     for attempt in 0..2 {
         let mut s = build(capacity)?;
-        let br = s
-            .fill_byte_range()
-            .ok_or_else(|| PdfError::Malformed("signature placeholder not found".into()))?;
+        let br = s.fill_byte_range().ok_or_else(|| PdfError::Malformed("signature placeholder not found".into()))?;
         input.seek(SeekFrom::Start(0))?;
         let mut tee = Tee {
             inner: (&mut *input).take(original_len),
@@ -159,7 +155,10 @@ fn embed(
         }
         if !original_written {
             // The signer may stop early on error; complete the copy of the original bytes.
-            let rest = std::io::copy(&mut tee.inner, tee.out.as_mut().map_or(&mut std::io::sink() as &mut dyn Write, |o| &mut **o))?;
+            let rest = std::io::copy(
+                &mut tee.inner,
+                tee.out.as_mut().map_or(&mut std::io::sink() as &mut dyn Write, |o| &mut **o),
+            )?;
             if tee.written + rest != original_len {
                 return Err(PdfError::Io(std::io::ErrorKind::UnexpectedEof.into()));
             }
@@ -171,20 +170,14 @@ fn embed(
                 capacity = der.len() + der.len() / 8 + 64;
                 continue;
             }
-            return Err(PdfError::ContainerTooLarge {
-                got: der.len(),
-                reserved: capacity,
-            });
+            return Err(PdfError::ContainerTooLarge { got: der.len(), reserved: capacity });
         }
         s.fill_contents(&der);
         output.write_all(&s.bytes)?;
         output.flush()?;
         return Ok((br, der.len(), capacity, s.base + s.bytes.len() as u64));
     }
-    Err(PdfError::ContainerTooLarge {
-        got: capacity,
-        reserved: capacity,
-    })
+    Err(PdfError::ContainerTooLarge { got: capacity, reserved: capacity })
 }
 
 /// `Read + Seek` as one object-safe trait.

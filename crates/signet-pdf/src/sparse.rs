@@ -19,8 +19,8 @@ const CHUNK: usize = 1 << 20;
 pub(crate) fn load(input: &mut (impl Read + Seek + ?Sized)) -> std::io::Result<Vec<u8>> {
     let len = input.seek(SeekFrom::End(0))?;
     input.seek(SeekFrom::Start(0))?;
-    let len = usize::try_from(len)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "file too large"))?;
+    let len =
+        usize::try_from(len).map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "file too large"))?;
     let mut buf = vec![0u8; len];
     let mut chunk = vec![0u8; CHUNK];
     let mut pos = 0usize;

@@ -37,6 +37,8 @@ pub struct Tail {
     pub(crate) encrypt: Option<Obj>,
     /// Offsets of every cross-reference section, newest first, following `/Prev`.
     pub sections: Vec<u64>,
+    /// True when any section in the chain is hybrid (a table with `/XRefStm`).
+    pub hybrid: bool,
     /// True when the `startxref` offset was wrong and the section was found by scanning.
     pub recovered: bool,
 }
@@ -77,6 +79,7 @@ pub fn read_tail(data: &[u8]) -> Result<Tail> {
     let mut sections = vec![offset];
     let mut size = trailer.get("Size").and_then(Obj::as_int).unwrap_or(0);
     let mut prev = trailer.get("Prev").and_then(Obj::as_int);
+    let mut hybrid = kind == XrefKind::Hybrid;
     while let Some(p) = prev {
         let Ok(p) = u64::try_from(p) else { break };
         // A /Prev loop or a forward chain longer than the file has sections is refused politely:
@@ -88,6 +91,7 @@ pub fn read_tail(data: &[u8]) -> Result<Tail> {
             break;
         };
         sections.push(p);
+        hybrid |= t.get("XRefStm").is_some();
         size = size.max(t.get("Size").and_then(Obj::as_int).unwrap_or(0));
         prev = t.get("Prev").and_then(Obj::as_int);
     }
@@ -95,7 +99,7 @@ pub fn read_tail(data: &[u8]) -> Result<Tail> {
         .ok()
         .filter(|s| *s > 0)
         .ok_or_else(|| PdfError::BrokenXref("trailer has no valid /Size".into()))?;
-    Ok(Tail { startxref: offset, kind, size, root, info, id, encrypt, sections, recovered })
+    Ok(Tail { startxref: offset, kind, size, root, info, id, encrypt, sections, hybrid, recovered })
 }
 
 /// Parses the xref section at `off` and returns its kind and trailer (or xref stream) dictionary.

@@ -206,3 +206,44 @@ fn dss_and_document_timestamp_after_a_signature() {
     );
     assert!(String::from_utf8_lossy(&v.stdout).contains("Verification: OK"), "{v:?}");
 }
+
+#[test]
+fn hybrid_reference_file_is_signed_incrementally_and_reported() {
+    let input = fixture_bytes("hybrid.pdf");
+    let before = signet_pdf::inspect(std::io::Cursor::new(&input), None).unwrap();
+    assert!(before.hybrid);
+    let req = seal_request(vec![Placement::At { pages: vec![1], x: 300.0, y: 300.0 }]);
+    let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    assert_qpdf_check(&out, None);
+    assert_pdfsig_valid(&out, 1, None);
+    let after = signet_pdf::inspect(std::io::Cursor::new(std::fs::read(&out).unwrap()), None).unwrap();
+    assert!(after.hybrid);
+    assert_eq!(after.xref_kind, signet_pdf::XrefKind::Table);
+    // pyHanko refuses hybrids in strict mode and validates them without it.
+    let pki = pki();
+    let file = out.to_string_lossy().into_owned();
+    let ca = pki.path("ca.pem");
+    let strict =
+        tool("pyhanko", &["sign", "validate", "--trust-replace", "--trust", &ca, "--no-revocation-check", &file]);
+    assert!(!strict.status.success());
+    let lax = tool(
+        "pyhanko",
+        &["sign", "validate", "--no-strict-syntax", "--trust-replace", "--trust", &ca, "--no-revocation-check", &file],
+    );
+    let text = String::from_utf8_lossy(&lax.stdout);
+    assert!(text.contains("INTACT:TRUSTED,UNTOUCHED"), "{text}");
+    // The font that only the xref stream lists is still found.
+    assert_seal_at(&out, 1, 300.0, 300.0, 72.0, 3.0);
+}
+
+#[test]
+fn image_heavy_file_is_signed_with_image_data_intact() {
+    let input = fixture_bytes("image-heavy.pdf");
+    let req = seal_request(vec![Placement::At { pages: vec![3], x: 500.0, y: 100.0 }]);
+    let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    assert_all_valid(&out, 1);
+    // The page's noise image has red pixels of its own; look at the seal's square only.
+    let r = Raster::render(&out, 3, None);
+    assert!(r.red_in([470.0, 70.0, 530.0, 130.0]) > 500);
+    assert_eq!(r.red_in([0.0, 0.0, 90.0, 842.0]), 0);
+}
