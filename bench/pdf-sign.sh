@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Signs the same files with Signet's PDF engine and with pyHanko, in one run, and prints
+# both rates and the ratio; for the 60 MB file also time and peak RSS against sha256sum.
+#
+#   bash bench/pdf-sign.sh            (from the repository root; needs openssl, python venv
+#                                      with pyhanko + reportlab, GNU time)
+# Env: N_SMALL (default 200) signatures of the 1-page contract, N_PY (default 20) for pyHanko.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$ROOT/.venv/bin:$PATH"
+N_SMALL=${N_SMALL:-200}
+N_PY=${N_PY:-20}
+W=$(mktemp -d /tmp/signet-pdf-bench.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+
+echo "== building (release)"
+cargo build --release -q -p signet-pdf --example sign_bench
+BIN=$ROOT/target/release/examples/sign_bench
+
+echo "== test PKI and inputs in $W"
+cd "$W"
+cat > ext.cnf <<'CNF'
+[v3_ca]
+basicConstraints=critical,CA:true
+keyUsage=critical,keyCertSign,cRLSign
+[leaf]
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature,nonRepudiation
+CNF
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 -subj /CN=BenchCA -extensions v3_ca -config ext.cnf 2>/dev/null
+openssl x509 -in ca.pem -outform DER -out ca.der
+for alg in rsa p256; do
+  if [ $alg = rsa ]; then openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out $alg.key 2>/dev/null
+  else openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $alg.key 2>/dev/null; fi
+  openssl pkcs8 -topk8 -nocrypt -in $alg.key -outform DER -out $alg.pk8
+  openssl req -new -key $alg.key -subj "/CN=Bench $alg" -out $alg.csr 2>/dev/null
+  openssl x509 -req -in $alg.csr -CA ca.pem -CAkey ca.key -set_serial $RANDOM -days 30 -extfile ext.cnf -extensions leaf -out $alg.pem 2>/dev/null
+  openssl x509 -in $alg.pem -outform DER -out $alg.der
+done
+python - <<'PY'
+import os, io
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.lib.utils import ImageReader
+pdfmetrics.registerFont(TTFont("WenKai", "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"))
+def contract(path, pages):
+    c = canvas.Canvas(path, pagesize=A4)
+    for p in range(pages):
+        c.setFont("WenKai", 11)
+        for i in range(30):
+            c.drawString(50, 790 - i * 24, f"第{p + 1}页 第{i + 1}条 双方同意按照本合同约定履行各自的义务，甲方盖章处。")
+        c.showPage()
+    c.save()
+contract("one-page.pdf", 1)
+contract("2000-pages.pdf", 2000)
+# ~60 MB: 21 pages, each one incompressible 2.9 MB image.
+c = canvas.Canvas("big.pdf", pagesize=A4)
+for p in range(21):
+    from PIL import Image
+    img = Image.frombytes("RGB", (1000, 960), os.urandom(1000 * 960 * 3))
+    b = io.BytesIO(); img.save(b, format="PNG", compress_level=1)
+    c.drawImage(ImageReader(io.BytesIO(b.getvalue())), 50, 100, 500, 480)
+    c.drawString(50, 50, f"scan {p + 1}")
+    c.showPage()
+c.save()
+PY
+ls -la one-page.pdf 2000-pages.pdf big.pdf | awk '{print "   ", $5, $9}'
+
+cat > pyh.py <<'PY'
+import sys, time
+from pyhanko.sign import signers, fields
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+key, cert, ca, src, dst, n = sys.argv[1:7]
+signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(ca,))
+t = time.perf_counter()
+for i in range(int(n)):
+    with open(src, "rb") as inf:
+        w = IncrementalPdfFileWriter(inf, strict=False)
+        meta = signers.PdfSignatureMetadata(field_name="Sig1", subfilter=fields.SigSeedSubFilter.PADES)
+        with open(dst, "wb") as out:
+            signers.sign_pdf(w, meta, signer=signer, output=out,
+                new_field_spec=fields.SigFieldSpec("Sig1", on_page=0, box=(250, 150, 350, 250)))
+dt = time.perf_counter() - t
+print(f"pyhanko: {n} signatures in {dt:.3f} s = {int(n)/dt:.1f} signs/s")
+PY
+
+rate() { sed -n 's/.*= \([0-9.]*\) signs\/s/\1/p'; }
+report() { # label signet-line pyhanko-line
+  local s p; s=$(echo "$2" | rate); p=$(echo "$3" | rate)
+  printf '%-28s signet %8.1f/s   pyhanko %6.1f/s   ratio %6.1fx\n' "$1" "$s" "$p" "$(python -c "print($s/$p)")"
+}
+echo "== results"
+for alg in rsa p256; do
+  S=$("$BIN" $alg.pk8 $alg.der ca.der $alg one-page.pdf out-s.pdf "$N_SMALL")
+  P=$(python pyh.py $alg.key $alg.pem ca.pem one-page.pdf out-p.pdf "$N_PY")
+  report "1-page contract, $alg" "$S" "$P"
+done
+S=$("$BIN" rsa.pk8 rsa.der ca.der rsa 2000-pages.pdf out-s.pdf 5)
+P=$(python pyh.py rsa.key rsa.pem ca.pem 2000-pages.pdf out-p.pdf 2)
+report "2000-page contract, rsa" "$S" "$P"
+pyhanko sign validate --trust-replace --trust ca.pem --no-revocation-check out-s.pdf | sed 's/^/    validate: /'
+
+echo "== 60 MB file (one signature each; time, peak RSS)"
+sync
+SHA=$( { /usr/bin/time -f '%e s %M KB' sha256sum big.pdf >/dev/null; } 2>&1 )
+SIG=$( { /usr/bin/time -f '%e s %M KB' "$BIN" rsa.pk8 rsa.der ca.der rsa big.pdf out-big.pdf 1 >/dev/null; } 2>&1 )
+PYH=$( { /usr/bin/time -f '%e s %M KB' python pyh.py rsa.key rsa.pem ca.pem big.pdf out-bigp.pdf 1 >/dev/null; } 2>&1 )
+echo "    sha256sum: $SHA"
+echo "    signet:    $SIG"
+echo "    pyhanko:   $PYH"
+pyhanko sign validate --trust-replace --trust ca.pem --no-revocation-check out-big.pdf | sed 's/^/    validate: /'
