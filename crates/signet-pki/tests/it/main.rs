@@ -5,6 +5,7 @@ mod cms;
 mod custody;
 mod issue;
 mod pkcs11;
+mod pkcs12;
 mod revocation;
 mod support;
 mod tsa;
