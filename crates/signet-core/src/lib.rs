@@ -9,7 +9,10 @@
 //! - no SQL, no HTTP, no JSON shapes in this crate: adapters translate;
 //! - every use case checks that the resource belongs to the calling app before touching it.
 
+pub mod accounts;
 pub mod apps;
+pub mod audit;
+pub mod certificates;
 pub mod clock;
 pub mod contact;
 pub mod error;
@@ -17,9 +20,11 @@ pub mod identity;
 pub mod ids;
 pub mod pki;
 pub mod ports;
+mod random;
 pub mod secrets;
 mod service;
 pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::{Health, Signet, SignetConfig};
+pub use signet_pki::pem_certificate;

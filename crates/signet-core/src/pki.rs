@@ -5,6 +5,8 @@
 //! the software keystore under the master key.
 
 use signet_pki::{CaMaterial, CaSettings, MasterKey, SoftwareKeystore};
+use signet_pki::{KeyAlgorithm, KeyCustody, SubjectInfo, ValidityPeriod};
+use time::OffsetDateTime;
 use tracing::info;
 
 use crate::ports::SystemStore;
@@ -15,6 +17,7 @@ const CA_MATERIAL: &str = "ca_material";
 
 /// The loaded PKI of this deployment.
 pub struct Pki {
+    pub master: MasterKey,
     pub custody: SoftwareKeystore,
     pub ca: CaMaterial,
 }
@@ -29,7 +32,7 @@ impl Pki {
     ///
     /// A master key that does not match the one the database was created with is refused before
     /// any key material is read.
-    pub async fn load_or_create(store: &dyn SystemStore, master: &MasterKey, settings: &CaSettings) -> Result<Self> {
+    pub async fn load_or_create(store: &dyn SystemStore, master: MasterKey, settings: &CaSettings) -> Result<Self> {
         let check = master.check_value();
         let stored = store.system_put_if_absent(MASTER_KEY_CHECK, check.as_bytes()).await?;
         if master.verify_check_value(&String::from_utf8_lossy(&stored)).is_err() {
@@ -37,7 +40,7 @@ impl Pki {
                 "the master key does not match the one this database was created with (check SIGNET_MASTER_KEY or <data dir>/master.key)".into(),
             ));
         }
-        let custody = SoftwareKeystore::new(master)?;
+        let custody = SoftwareKeystore::new(&master)?;
         let ca = match store.system_get(CA_MATERIAL).await? {
             Some(bytes) => CaMaterial::from_bytes(&bytes)?,
             None => {
@@ -48,6 +51,51 @@ impl Pki {
                 CaMaterial::from_bytes(&stored)?
             }
         };
-        Ok(Self { custody, ca })
+        Ok(Self { master, custody, ca })
+    }
+}
+
+/// A freshly issued certificate and the custody reference of its key.
+pub struct IssuedCertificate {
+    pub serial: String,
+    pub certificate_der: Vec<u8>,
+    pub key_ref: Vec<u8>,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+}
+
+impl Pki {
+    /// Generates a key in custody and issues a signing certificate for it (CPU-heavy for RSA:
+    /// call it off the async executor).
+    pub fn issue_certificate(
+        &self,
+        algorithm: KeyAlgorithm,
+        subject: &SubjectInfo,
+        not_before: OffsetDateTime,
+        validity: time::Duration,
+    ) -> Result<IssuedCertificate> {
+        let key = self.custody.generate(algorithm, &subject.common_name)?;
+        let spki = self.custody.signer(&key)?.public_key_der();
+        let start = std::time::SystemTime::from(not_before);
+        let duration =
+            std::time::Duration::try_from(validity).map_err(|_| Error::invalid("validity", "must be positive"))?;
+        let der = signet_pki::issue_signing_certificate(
+            &self.ca,
+            &self.custody,
+            subject,
+            &spki,
+            ValidityPeriod::starting(start, duration),
+        )?;
+        let cert = signet_pki::parse_certificate(&der)?;
+        let tbs = cert.tbs_certificate();
+        let serial = hex::encode_upper(tbs.serial_number().as_bytes());
+        let not_before = OffsetDateTime::from(tbs.validity().not_before.to_system_time());
+        let not_after = OffsetDateTime::from(tbs.validity().not_after.to_system_time());
+        Ok(IssuedCertificate { serial, certificate_der: der, key_ref: key.into_bytes(), not_before, not_after })
+    }
+
+    /// The pseudonym that stands for an ID number in certificates and lookups.
+    pub fn id_number_pseudonym(&self, id_type: &str, id_number: &str) -> Result<String> {
+        Ok(self.master.id_number_pseudonym(id_type, id_number)?)
     }
 }

@@ -6,14 +6,19 @@
 use async_trait::async_trait;
 use bytes::Bytes;
 
+use time::OffsetDateTime;
+
 use crate::Result;
+use crate::accounts::{AccountId, AccountRecord};
 use crate::apps::AppRecord;
+use crate::audit::{AuditEntry, AuditRecord};
+use crate::certificates::CertificateRecord;
 use crate::ids::AppId;
 
 /// All metadata the service keeps, in one database.
-pub trait MetaStore: SystemStore + AppStore {}
+pub trait MetaStore: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore {}
 
-impl<T: SystemStore + AppStore> MetaStore for T {}
+impl<T: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore> MetaStore for T {}
 
 /// Deployment-wide records: the CA material, the master-key check value, ...
 #[async_trait]
@@ -39,6 +44,49 @@ pub trait AppStore: Send + Sync {
     async fn app_list(&self) -> Result<Vec<AppRecord>>;
     /// Replaces the mutable fields of an existing app; [`crate::Error::NotFound`] when absent.
     async fn app_update(&self, app: &AppRecord) -> Result<()>;
+}
+
+/// Accounts. Writes carry their audit entry, appended in the same transaction.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Inserts an account with its first certificate; returns the numeric id (`seq`) assigned.
+    /// [`crate::Error::Conflict`] when an active account of the app has the same ID number or third id.
+    async fn account_insert(
+        &self,
+        account: &AccountRecord,
+        certificate: Option<&CertificateRecord>,
+        audit: &AuditEntry,
+    ) -> Result<i64>;
+    async fn account_get(&self, app: &AppId, id: &AccountId) -> Result<Option<AccountRecord>>;
+    async fn account_get_by_seq(&self, app: &AppId, seq: i64) -> Result<Option<AccountRecord>>;
+    async fn account_find_by_third_id(&self, app: &AppId, third_id: &str) -> Result<Option<AccountRecord>>;
+    async fn account_find_by_pseudonym(&self, app: &AppId, pseudonym: &str) -> Result<Option<AccountRecord>>;
+    /// Replaces the mutable fields, optionally adding a renewed certificate.
+    async fn account_update(
+        &self,
+        account: &AccountRecord,
+        new_certificate: Option<&CertificateRecord>,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+}
+
+/// Certificates issued to accounts.
+#[async_trait]
+pub trait CertificateStore: Send + Sync {
+    async fn certificate_get(&self, serial: &str) -> Result<Option<CertificateRecord>>;
+    /// Marks a certificate revoked; returns false when it was already revoked or does not exist.
+    async fn certificate_revoke(&self, serial: &str, at: OffsetDateTime) -> Result<bool>;
+    /// Every certificate, newest first (operator use).
+    async fn certificate_list(&self) -> Result<Vec<CertificateRecord>>;
+}
+
+/// The hash-chained audit trail.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Appends one entry on its own (for events without another write).
+    async fn audit_append(&self, entry: &AuditEntry) -> Result<()>;
+    /// The entries of a scope, in order.
+    async fn audit_list(&self, app: &AppId, scope: &str) -> Result<Vec<AuditRecord>>;
 }
 
 /// The content-addressed key of a stored object: `sha256/<hex>`.

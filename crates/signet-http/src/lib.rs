@@ -41,6 +41,7 @@ pub struct HttpConfig {
     tags(
         (name = "auth", description = "Access tokens for apps"),
         (name = "app", description = "The calling app's own settings"),
+        (name = "accounts", description = "Persons and organisations that sign"),
         (name = "ops", description = "Health and readiness"),
         (name = "pki", description = "Certificates validators must trust"),
     )

@@ -31,12 +31,25 @@ impl Runtime {
 
         let master = master_key(settings, &store).await?;
         let ca_settings = CaSettings::new(settings.public_url(), settings.ca_organization.clone());
-        let pki = Pki::load_or_create(&store, &master, &ca_settings).await.context("failed to load the PKI")?;
         let keys = SecretKeys::from_master(&master);
-        let config = SignetConfig { token_ttl: time::Duration::seconds(settings.token_ttl_secs.into()) };
+        let pki = Pki::load_or_create(&store, master, &ca_settings).await.context("failed to load the PKI")?;
+        let config = signet_config(settings)?;
         let signet = Signet::new(Arc::new(store.clone()), Arc::new(blobs), Arc::new(SystemClock), keys, pki, config);
         Ok(Self { signet, store })
     }
+}
+
+/// The domain's settings.
+fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
+    let account_key_algorithm = settings
+        .account_key_algorithm
+        .parse()
+        .map_err(|_| anyhow::anyhow!("unknown account_key_algorithm {:?}", settings.account_key_algorithm))?;
+    Ok(SignetConfig {
+        token_ttl: time::Duration::seconds(settings.token_ttl_secs.into()),
+        account_key_algorithm,
+        certificate_validity: time::Duration::days(settings.certificate_validity_days.into()),
+    })
 }
 
 /// The master key from `SIGNET_MASTER_KEY`, else `<data_dir>/master.key`, else a new one.

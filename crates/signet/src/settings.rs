@@ -54,6 +54,11 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// Lifetime of native access tokens, in seconds.
     pub token_ttl_secs: u32,
+    /// Key algorithm of accounts' certificates: rsa2048, rsa3072, rsa4096, p256, p384 or sm2.
+    #[serde(deserialize_with = "lenient::string")]
+    pub account_key_algorithm: String,
+    /// Validity of accounts' long-term certificates, in days.
+    pub certificate_validity_days: u32,
 }
 
 /// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
@@ -73,6 +78,8 @@ const KEYS: &[&str] = &[
     "bootstrap_callback_secret",
     "max_upload_bytes",
     "token_ttl_secs",
+    "account_key_algorithm",
+    "certificate_validity_days",
 ];
 
 /// How log lines are written.
@@ -102,6 +109,8 @@ impl Default for Settings {
             bootstrap_callback_secret: None,
             max_upload_bytes: 100 * 1024 * 1024,
             token_ttl_secs: 2 * 60 * 60,
+            account_key_algorithm: "rsa2048".into(),
+            certificate_validity_days: 730,
         }
     }
 }
@@ -161,6 +170,8 @@ impl fmt::Debug for Settings {
             .field("bootstrap_callback_secret", &redact(&self.bootstrap_callback_secret))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("account_key_algorithm", &self.account_key_algorithm)
+            .field("certificate_validity_days", &self.certificate_validity_days)
             .finish()
     }
 }

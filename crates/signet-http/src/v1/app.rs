@@ -1,13 +1,14 @@
 //! `GET/PATCH /v1/app`: the calling app reads and changes its callback settings.
 
 use axum::extract::State;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use signet_core::apps::{App, AppChanges};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::present;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{CallerApp, Json};
@@ -50,11 +51,6 @@ struct AppPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     callback_secret: Option<Option<String>>,
-}
-
-/// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Reads the calling app.

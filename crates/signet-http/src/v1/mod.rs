@@ -1,5 +1,6 @@
 //! The native REST API, version 1.
 
+mod accounts;
 mod app;
 mod auth;
 
@@ -8,5 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(auth::routes()).merge(app::routes())
+    OpenApiRouter::new().merge(auth::routes()).merge(app::routes()).merge(accounts::routes())
+}
+
+/// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).
+fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
 }

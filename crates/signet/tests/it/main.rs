@@ -1,5 +1,6 @@
 //! End-to-end tests of the `signet` binary: each test starts the real server process on a
 //! random port against a real database and object store, and talks HTTP to it.
 
+mod accounts;
 mod serve;
 mod support;

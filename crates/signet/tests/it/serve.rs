@@ -4,16 +4,12 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::support::{TestServer, base_env, fresh_pg_database, fresh_s3_bucket, http};
-
-const APP_ID: &str = "bootstrap-app";
-const APP_KEY: &str = "bootstrap-secret-0123456789";
+use crate::support::{
+    APP_ID, APP_KEY, Backend, TestServer, backend_env, base_env, fresh_pg_database, fresh_s3_bucket, http,
+};
 
 fn bootstrap_env(data_dir: &std::path::Path) -> HashMap<String, String> {
-    let mut env = base_env(data_dir);
-    env.insert("SIGNET_BOOTSTRAP_APP_ID".into(), APP_ID.into());
-    env.insert("SIGNET_BOOTSTRAP_APP_KEY".into(), APP_KEY.into());
-    env
+    backend_env(data_dir, Backend::Embedded)
 }
 
 fn login(server: &TestServer, app_id: &str, secret: &str) -> reqwest::blocking::Response {

@@ -163,3 +163,122 @@ pub fn fresh_s3_bucket() -> (String, String) {
     assert!(response.status().is_success(), "bucket creation failed: {}", response.status());
     (endpoint, bucket)
 }
+
+/// Where a test server keeps its data.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    /// SQLite and a local object folder in the data directory.
+    Embedded,
+    /// A fresh PostgreSQL database and a fresh bucket on the S3 test server.
+    PostgresS3,
+}
+
+/// App credentials every [`Api`] server is bootstrapped with.
+pub const APP_ID: &str = "bootstrap-app";
+pub const APP_KEY: &str = "bootstrap-secret-0123456789";
+
+/// Environment for a server on `backend`, with the bootstrap app.
+pub fn backend_env(data_dir: &Path, backend: Backend) -> HashMap<String, String> {
+    let mut env = base_env(data_dir);
+    env.insert("SIGNET_BOOTSTRAP_APP_ID".into(), APP_ID.into());
+    env.insert("SIGNET_BOOTSTRAP_APP_KEY".into(), APP_KEY.into());
+    if let Backend::PostgresS3 = backend {
+        let (endpoint, bucket) = fresh_s3_bucket();
+        env.insert("SIGNET_DATABASE_URL".into(), fresh_pg_database());
+        env.insert("SIGNET_STORAGE_URL".into(), format!("s3://{bucket}?endpoint={endpoint}&region=us-east-1"));
+        env.insert("AWS_ACCESS_KEY_ID".into(), "test".into());
+        env.insert("AWS_SECRET_ACCESS_KEY".into(), "test".into());
+    }
+    env
+}
+
+/// A running server plus a logged-in client of the bootstrap app.
+pub struct Api {
+    pub server: TestServer,
+    pub token: String,
+    /// Kept so the data directory lives as long as the server.
+    _data_dir: tempfile::TempDir,
+    pub env: HashMap<String, String>,
+    client: reqwest::blocking::Client,
+}
+
+/// A response reduced to what tests look at.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+impl Api {
+    /// Starts a server on `backend` and logs in as the bootstrap app.
+    pub fn start(backend: Backend) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let env = backend_env(data_dir.path(), backend);
+        let server = TestServer::spawn(&env);
+        let client = http();
+        let token = login_token(&client, &server, APP_ID, APP_KEY);
+        Self { server, token, _data_dir: data_dir, env, client }
+    }
+
+    /// Creates another app through the CLI on the same database and returns a token for it.
+    pub fn other_app_token(&self) -> String {
+        let output = Command::new(signet_bin())
+            .args(["app", "create", "--name", "other tenant"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(&self.env)
+            .output()
+            .expect("run signet app create");
+        assert!(output.status.success(), "signet app create: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stdout);
+        let field = |name: &str| {
+            text.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).expect("credential printed")
+        };
+        login_token(&self.client, &self.server, &field("app id:"), &field("app secret:"))
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(self.server.url(path)), Some(&self.token))
+    }
+
+    pub fn delete(&self, path: &str) -> Reply {
+        self.send(self.client.delete(self.server.url(path)), Some(&self.token))
+    }
+
+    pub fn post(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.send(self.client.post(self.server.url(path)).json(body), Some(&self.token))
+    }
+
+    pub fn patch(&self, path: &str, body: &serde_json::Value) -> Reply {
+        self.send(self.client.patch(self.server.url(path)).json(body), Some(&self.token))
+    }
+
+    /// Sends `method path` with another token (or none).
+    pub fn as_token(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> Reply {
+        let request = self.client.request(method, self.server.url(path)).json(&serde_json::json!({}));
+        self.send(request, token)
+    }
+
+    fn send(&self, request: reqwest::blocking::RequestBuilder, token: Option<&str>) -> Reply {
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let response = request.send().expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        Reply { status, body }
+    }
+}
+
+fn login_token(client: &reqwest::blocking::Client, server: &TestServer, id: &str, secret: &str) -> String {
+    let response = client
+        .post(server.url("/v1/auth/token"))
+        .json(&serde_json::json!({"appId": id, "appSecret": secret}))
+        .send()
+        .expect("login");
+    assert_eq!(response.status(), 200, "login as {id}");
+    let body: serde_json::Value = response.json().expect("token JSON");
+    body["accessToken"].as_str().expect("accessToken").to_owned()
+}

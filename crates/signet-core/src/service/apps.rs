@@ -1,85 +1,14 @@
-//! [`Signet`]: the facade the HTTP layer and the CLI call. One instance per process.
+//! Apps: creation, authentication, tokens and callback settings.
 
-use std::sync::Arc;
-
-use rand::Rng;
-use time::Duration;
 use tracing::info;
 
+use super::Signet;
 use crate::apps::{App, AppChanges, AppRecord, NewApp};
-use crate::clock::Clock;
 use crate::ids::AppId;
-use crate::pki::Pki;
-use crate::ports::{BlobStore, MetaStore};
-use crate::secrets::SecretKeys;
 use crate::tokens::{self, TokenError};
 use crate::{Error, Result};
 
-/// Settings the domain needs; the binary builds them from its configuration.
-#[derive(Debug, Clone)]
-pub struct SignetConfig {
-    /// Lifetime of native access tokens.
-    pub token_ttl: Duration,
-}
-
-impl Default for SignetConfig {
-    fn default() -> Self {
-        Self { token_ttl: Duration::hours(2) }
-    }
-}
-
-/// Reachability of the backing services, for `/readyz`.
-#[derive(Debug, Clone)]
-pub struct Health {
-    pub database: Result<(), String>,
-    pub objects: Result<(), String>,
-}
-
-impl Health {
-    pub fn is_ready(&self) -> bool {
-        self.database.is_ok() && self.objects.is_ok()
-    }
-}
-
-/// The signing service.
-pub struct Signet {
-    store: Arc<dyn MetaStore>,
-    blobs: Arc<dyn BlobStore>,
-    clock: Arc<dyn Clock>,
-    keys: SecretKeys,
-    pki: Pki,
-    config: SignetConfig,
-}
-
 impl Signet {
-    /// Assembles the service from its parts.
-    pub fn new(
-        store: Arc<dyn MetaStore>,
-        blobs: Arc<dyn BlobStore>,
-        clock: Arc<dyn Clock>,
-        keys: SecretKeys,
-        pki: Pki,
-        config: SignetConfig,
-    ) -> Self {
-        Self { store, blobs, clock, keys, pki, config }
-    }
-
-    /// Probes the database and the object store.
-    pub async fn health(&self) -> Health {
-        let (database, objects) = futures_util::future::join(self.store.ping(), self.blobs.ping()).await;
-        Health { database: database.map_err(|e| e.to_string()), objects: objects.map_err(|e| e.to_string()) }
-    }
-
-    /// PEM bundle of the certificates validators must trust (root, issuing CAs, TSA, OCSP).
-    pub fn trust_bundle_pem(&self) -> String {
-        self.pki.ca.trust_bundle_pem()
-    }
-
-    /// The PKI state, for signing use cases and the PKI endpoints.
-    pub fn pki(&self) -> &Pki {
-        &self.pki
-    }
-
     /// Creates the operator's bootstrap app unless it exists. Returns whether it was created.
     ///
     /// An existing app keeps its secret: the environment is read on every start, and a changed
@@ -116,8 +45,8 @@ impl Signet {
         if name.is_empty() || name.chars().count() > 100 {
             return Err(Error::invalid("name", "expected 1 to 100 characters"));
         }
-        let id = AppId::parse(&format!("app_{}", random_token(12)))?;
-        let secret = random_token(32);
+        let id = AppId::parse(&format!("app_{}", crate::random::lowercase_id(16)))?;
+        let secret = crate::random::secret(43);
         let record = self.new_record(id, name.to_owned(), &secret, None, None)?;
         self.store.app_insert(&record).await?;
         Ok(NewApp { app: App::from(&record), secret })
@@ -131,7 +60,7 @@ impl Signet {
     /// Replaces an app's secret with a new generated one (operator use).
     pub async fn rotate_app_secret(&self, id: &AppId) -> Result<NewApp> {
         let mut record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;
-        let secret = random_token(32);
+        let secret = crate::random::secret(43);
         record.secret_hash = self.keys.hash_app_secret(&secret);
         self.store.app_update(&record).await?;
         Ok(NewApp { app: App::from(&record), secret })
@@ -236,11 +165,4 @@ fn validate_callback_url(raw: &str) -> Result<String> {
         return Err(Error::invalid("callbackUrl", "credentials in the URL are not accepted"));
     }
     Ok(url.into())
-}
-
-/// A URL-safe random string of `bytes` bytes of entropy.
-fn random_token(bytes: usize) -> String {
-    use base64::Engine;
-    let raw: Vec<u8> = (0..bytes).map(|_| rand::rng().random()).collect();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw).replace('-', "x").replace('_', "y")
 }

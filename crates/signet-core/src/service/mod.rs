@@ -1,0 +1,90 @@
+//! [`Signet`]: the facade the HTTP layer and the CLI call. One instance per process.
+
+use std::sync::Arc;
+
+use time::Duration;
+
+use signet_pki::KeyAlgorithm;
+
+use crate::Result;
+use crate::clock::Clock;
+use crate::pki::Pki;
+use crate::ports::{BlobStore, MetaStore};
+use crate::secrets::SecretKeys;
+
+mod accounts;
+mod apps;
+
+/// Settings the domain needs; the binary builds them from its configuration.
+#[derive(Debug, Clone)]
+pub struct SignetConfig {
+    /// Lifetime of native access tokens.
+    pub token_ttl: Duration,
+    /// Key algorithm of accounts' long-term certificates.
+    pub account_key_algorithm: KeyAlgorithm,
+    /// Validity of accounts' long-term certificates.
+    pub certificate_validity: Duration,
+}
+
+impl Default for SignetConfig {
+    fn default() -> Self {
+        Self {
+            token_ttl: Duration::hours(2),
+            account_key_algorithm: KeyAlgorithm::Rsa2048,
+            certificate_validity: Duration::days(2 * 365),
+        }
+    }
+}
+
+/// Reachability of the backing services, for `/readyz`.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub database: Result<(), String>,
+    pub objects: Result<(), String>,
+}
+
+impl Health {
+    pub fn is_ready(&self) -> bool {
+        self.database.is_ok() && self.objects.is_ok()
+    }
+}
+
+/// The signing service.
+pub struct Signet {
+    store: Arc<dyn MetaStore>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+    keys: SecretKeys,
+    pki: Arc<Pki>,
+    config: SignetConfig,
+}
+
+impl Signet {
+    /// Assembles the service from its parts.
+    pub fn new(
+        store: Arc<dyn MetaStore>,
+        blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
+        keys: SecretKeys,
+        pki: Pki,
+        config: SignetConfig,
+    ) -> Self {
+        Self { store, blobs, clock, keys, pki: Arc::new(pki), config }
+    }
+
+    /// Probes the database and the object store.
+    pub async fn health(&self) -> Health {
+        let (database, objects) = futures_util::future::join(self.store.ping(), self.blobs.ping()).await;
+        Health { database: database.map_err(|e| e.to_string()), objects: objects.map_err(|e| e.to_string()) }
+    }
+
+    /// PEM bundle of the certificates validators must trust (root, issuing CAs, TSA, OCSP).
+    pub fn trust_bundle_pem(&self) -> String {
+        self.pki.ca.trust_bundle_pem()
+    }
+
+    /// The PKI state, for signing use cases and the PKI endpoints.
+    pub fn pki(&self) -> &Pki {
+        &self.pki
+    }
+}
