@@ -1,4 +1,4 @@
-//! Certificates issued to accounts, kept so they can be renewed, revoked and answered for by OCSP.
+//! Certificates issued by the built-in CA, kept so they can be renewed, revoked and answered for by OCSP.
 
 use time::OffsetDateTime;
 
@@ -11,7 +11,8 @@ pub struct CertificateRecord {
     /// Upper-case hex of the certificate serial number.
     pub serial: String,
     pub app_id: AppId,
-    pub account_id: AccountId,
+    /// The account it was issued to; `None` for certificates issued from the CLI.
+    pub account_id: Option<AccountId>,
     pub certificate_der: Vec<u8>,
     /// The private key, as the key custody returned it (wrapped, or a token object id).
     pub key_ref: Vec<u8>,

@@ -23,6 +23,7 @@ pub mod ports;
 mod random;
 pub mod secrets;
 mod service;
+pub mod signing;
 pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};

@@ -265,7 +265,7 @@ impl Signet {
         Ok(CertificateRecord {
             serial: issued.serial,
             app_id: app.clone(),
-            account_id: account.clone(),
+            account_id: Some(account.clone()),
             certificate_der: issued.certificate_der,
             key_ref: issued.key_ref,
             not_before: issued.not_before,

@@ -23,11 +23,12 @@ create table account (
 create unique index account_pseudonym_active on account (app_id, id_number_pseudonym) where active;
 create unique index account_third_id_active on account (app_id, third_id) where active and third_id is not null;
 
--- Certificates issued to accounts; the OCSP responder and CRLs read revocation from here.
+-- Certificates issued by the built-in CA (to accounts, or by `signet ca issue` to no account);
+-- the OCSP responder and CRLs read revocation from here.
 create table certificate (
     serial text primary key not null,
     app_id text not null references app (app_id),
-    account_id text not null references account (account_id),
+    account_id text references account (account_id),
     certificate_der blob not null,
     key_ref blob not null,
     not_before text not null,

@@ -17,7 +17,7 @@ pub(crate) const CERTIFICATE_COLUMNS: &str =
 pub(crate) struct CertificateRow {
     serial: String,
     app_id: String,
-    account_id: String,
+    account_id: Option<String>,
     certificate_der: Vec<u8>,
     key_ref: Vec<u8>,
     not_before: OffsetDateTime,
@@ -33,7 +33,7 @@ impl TryFrom<CertificateRow> for CertificateRecord {
         Ok(Self {
             serial: row.serial,
             app_id: AppId::parse(&row.app_id)?,
-            account_id: AccountId::parse(&row.account_id)?,
+            account_id: row.account_id.as_deref().map(AccountId::parse).transpose()?,
             certificate_der: row.certificate_der,
             key_ref: row.key_ref,
             not_before: row.not_before,
@@ -55,7 +55,7 @@ macro_rules! insert_certificate {
         sqlx::query(&sql)
             .bind(&cert.serial)
             .bind(cert.app_id.as_str())
-            .bind(cert.account_id.as_str())
+            .bind(cert.account_id.as_ref().map(AccountId::as_str))
             .bind(&cert.certificate_der)
             .bind(&cert.key_ref)
             .bind(cert.not_before)
