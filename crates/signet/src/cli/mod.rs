@@ -1,6 +1,7 @@
 //! The command line: one subcommand per file.
 
 mod app;
+mod seal;
 mod serve;
 
 use std::path::PathBuf;
@@ -33,6 +34,8 @@ enum Command {
     /// Manage API applications (tenants) in the configured database.
     #[command(subcommand)]
     App(app::AppCommand),
+    /// Render a seal (印章) image: personal name seals and company seals.
+    Seal(seal::SealArgs),
 }
 
 /// Runs the parsed command line.
@@ -41,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve => serve::run(settings),
         Command::App(command) => app::run(settings, command),
+        Command::Seal(args) => seal::run(args).map(|()| ExitCode::SUCCESS),
     }
 }
 
