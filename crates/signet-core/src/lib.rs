@@ -19,6 +19,7 @@ pub mod error;
 pub mod identity;
 pub mod ids;
 pub mod pki;
+pub mod notify;
 pub mod ports;
 mod random;
 pub mod secrets;
