@@ -164,6 +164,39 @@ fn main() -> anyhow::Result<()> {
             seal.height_mm()
         )?;
     }
+    // A hand-drawn signature from synthetic stroke data (pressure varying along the stroke).
+    let loops = Stroke {
+        points: (0..240)
+            .map(|i| {
+                let t = i as f32 / 20.0;
+                StrokePoint {
+                    x: 20.0 * t + 14.0 * t.cos(),
+                    y: 40.0 + 22.0 * t.sin() + 3.0 * t,
+                    pressure: Some(0.3 + 0.6 * (t / 2.0).sin().abs()),
+                    t_ms: Some(f64::from(i) * 12.0),
+                }
+            })
+            .collect(),
+    };
+    let underline = Stroke {
+        points: (0..30)
+            .map(|i| StrokePoint {
+                x: 10.0 + i as f32 * 8.0,
+                y: 95.0 - i as f32 * 0.6,
+                pressure: None,
+                t_ms: Some(3000.0 + f64::from(i) * 8.0),
+            })
+            .collect(),
+    };
+    let signature = render_signature(&SignatureInput { strokes: vec![loops, underline] }, &SignatureStyle::default())?;
+    std::fs::write(dir.join("signature-strokes.png"), &signature.png)?;
+    writeln!(
+        md,
+        "| <img src=\"signature-strokes.png\" width=\"{}\"> | hand-drawn signature from stroke data (pressure + timing), black | {:.1} × {:.1} |",
+        (signature.width_mm() * 5.0).round(),
+        signature.width_mm(),
+        signature.height_mm()
+    )?;
     std::fs::write(dir.join("README.md"), md)?;
     println!("wrote {} seals to {}", rows.len(), dir.display());
     Ok(())

@@ -21,7 +21,7 @@ if [ ! -f "$fandol/FandolFang-Regular.otf" ]; then
   (cd "$work" && apt-get download texlive-lang-chinese >/dev/null && dpkg-deb -x texlive-lang-chinese_*.deb root)
   fandol="$work/root/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"
 fi
-for f in "$noto/NotoSerifCJK-Regular.ttc" "$noto/NotoSansCJK-Regular.ttc" "$lxgw/LXGWWenKai-Regular.ttf" \
+for f in "$noto/NotoSerifCJK-Bold.ttc" "$noto/NotoSansCJK-Regular.ttc" "$lxgw/LXGWWenKai-Regular.ttf" \
          "$fandol/FandolFang-Regular.otf" "$fandol/FandolKai-Regular.otf"; do
   [ -f "$f" ] || { echo "missing source font: $f" >&2; exit 1; }
 done
@@ -54,7 +54,7 @@ unicodes = sorted(ord(c) for c in text if not c.isspace() or c == " ")
 
 # (output file, source, font number in a collection, new family name or None to keep it)
 faces = [
-    ("song-noto-serif-cjk-sc.otf", f"{noto}/NotoSerifCJK-Regular.ttc", 2, None),
+    ("song-noto-serif-cjk-sc-bold.otf", f"{noto}/NotoSerifCJK-Bold.ttc", 2, None),
     ("hei-noto-sans-cjk-sc.otf", f"{noto}/NotoSansCJK-Regular.ttc", 2, None),
     # OFL with Reserved Font Names "霞鹜"/"LXGW": a subset is a Modified Version, so it is renamed.
     ("kai-wenkai-subset.ttf", f"{lxgw}/LXGWWenKai-Regular.ttf", 0, "Signet Seal Kai"),

@@ -114,6 +114,7 @@ struct Layout {
     bottom_em: f32,
     bottom_gap: f32,
     bottom_span_max: f32,
+    /// Outline stroke that thickens regular-weight faces (not the bold 宋体).
     bold: f32,
 }
 
@@ -211,7 +212,8 @@ pub fn render_company(spec: &CompanySealSpec) -> Result<Seal, SealError> {
         seal.fill(ring, FillRule::EvenOdd);
     }
     let inner = Inner { a: (base.a - base.border) * k, b: (base.b - base.border) * k };
-    let bold = base.bold * k;
+    // The bundled 宋体 is already a Bold weight; other faces are thickened by a stroke.
+    let bold = if spec.font == FontFace::Song { 0.0 } else { base.bold * k };
 
     // Lower arc first: its extent limits how far the name may run down the sides.
     let mut obstacles: Vec<[(f32, f32); 4]> = Vec::new();
@@ -230,7 +232,7 @@ pub fn render_company(spec: &CompanySealSpec) -> Result<Seal, SealError> {
                 pitch: base.code_pitch * k,
                 curve: shrink(inner, base.code_gap * k + ink / 2.0),
                 span_max: base.bottom_span_max.to_radians(),
-                bold: bold * 0.4,
+                bold: 0.08 * k,
                 centre: (cx, cy),
             },
         )?;

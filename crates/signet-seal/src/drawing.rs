@@ -41,9 +41,11 @@ impl Seal {
         self.shapes.push(Shape { path, rule });
     }
 
-    /// Draws `ch` in `cell`, thickened by `bold` mm.
+    /// Draws `ch` in `cell`, thickened by `bold` mm (never the bundled 宋体, already Bold,
+    /// even when it stands in for a missing character).
     pub(crate) fn glyph(&mut self, face: FontFace, ch: char, cell: Cell, bold: f32) -> Result<(), SealError> {
-        if let Some(path) = glyph_in_cell(face, ch, cell)? {
+        if let Some((path, drawn_by)) = glyph_in_cell(face, ch, cell)? {
+            let bold = if drawn_by == FontFace::Song { 0.0 } else { bold };
             if let Some(outline) = embolden(&path, bold) {
                 self.fill(outline, FillRule::Winding);
             }
@@ -189,9 +191,9 @@ impl RasterSeal {
     /// Straight (non-premultiplied) RGBA pixels.
     pub fn to_rgba(&self) -> Vec<u8> {
         let [r, g, b] = self.color.rgb();
-        let mut rgba = Vec::with_capacity(self.alpha.len() * 4);
-        for &a in &self.alpha {
-            rgba.extend_from_slice(&[r, g, b, a]);
+        let mut rgba = vec![0u8; self.alpha.len() * 4];
+        for (px, &a) in rgba.chunks_exact_mut(4).zip(&self.alpha) {
+            px.copy_from_slice(&[r, g, b, a]);
         }
         rgba
     }

@@ -12,7 +12,7 @@ use crate::SealError;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FontFace {
-    /// 宋体: Noto Serif CJK SC, the face of company seal text.
+    /// 宋体: Noto Serif CJK SC Bold, the face of company seal text.
     Song,
     /// 黑体 (stands in for 微软雅黑): Noto Sans CJK SC; also the Arial-like digits of codes.
     Hei,
@@ -24,7 +24,7 @@ pub enum FontFace {
     FangSong,
 }
 
-const SONG: &[u8] = include_bytes!("../fonts/song-noto-serif-cjk-sc.otf");
+const SONG: &[u8] = include_bytes!("../fonts/song-noto-serif-cjk-sc-bold.otf");
 const HEI: &[u8] = include_bytes!("../fonts/hei-noto-sans-cjk-sc.otf");
 const KAI: &[u8] = include_bytes!("../fonts/kai-wenkai-subset.ttf");
 // The Fandol faces are GPL-3 with a font exception; builds that must not carry them
@@ -74,7 +74,7 @@ impl FontFace {
     /// Upstream family the subset was made from (see fonts/README.md for licences).
     pub fn source_family(self) -> &'static str {
         match self {
-            FontFace::Song => "Noto Serif CJK SC",
+            FontFace::Song => "Noto Serif CJK SC Bold",
             FontFace::Hei => "Noto Sans CJK SC",
             FontFace::Kai => "LXGW WenKai",
             FontFace::ClassicKai => "FandolKai",
@@ -90,7 +90,7 @@ impl FontFace {
             Hei => [Hei, Song, Kai, FangSong, ClassicKai],
             Kai => [Kai, ClassicKai, FangSong, Song, Hei],
             ClassicKai => [ClassicKai, Kai, FangSong, Song, Hei],
-            FangSong => [FangSong, Song, Kai, ClassicKai, Hei],
+            FangSong => [FangSong, Kai, Song, ClassicKai, Hei],
         }
     }
 
@@ -116,6 +116,7 @@ pub fn bundled_font_bytes() -> usize {
 /// A character resolved to the face that will draw it.
 #[derive(Clone, Copy)]
 pub(crate) struct ResolvedGlyph {
+    pub font: FontFace,
     pub face: &'static Face<'static>,
     pub glyph: GlyphId,
 }
@@ -125,7 +126,7 @@ pub(crate) fn resolve(preferred: FontFace, ch: char) -> Result<ResolvedGlyph, Se
     for candidate in preferred.fallback_chain().into_iter().filter(|f| f.is_bundled()) {
         let face = candidate.face()?;
         if let Some(glyph) = face.glyph_index(ch).filter(|g| g.0 != 0) {
-            return Ok(ResolvedGlyph { face, glyph });
+            return Ok(ResolvedGlyph { font: candidate, face, glyph });
         }
     }
     Err(SealError::UnsupportedCharacter { ch })

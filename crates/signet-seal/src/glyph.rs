@@ -37,9 +37,9 @@ pub(crate) struct Cell {
     pub place: Transform,
 }
 
-/// The outline of `ch` (from `face` or its fallback chain) placed in `cell`, in seal millimetres.
-/// `None` for characters without ink (spaces).
-pub(crate) fn glyph_in_cell(face: FontFace, ch: char, cell: Cell) -> Result<Option<Path>, SealError> {
+/// The outline of `ch` (from `face` or its fallback chain) placed in `cell`, in seal
+/// millimetres, with the face that drew it. `None` for characters without ink (spaces).
+pub(crate) fn glyph_in_cell(face: FontFace, ch: char, cell: Cell) -> Result<Option<(Path, FontFace)>, SealError> {
     let resolved = resolve(face, ch)?;
     let mut sink = PathSink(PathBuilder::new());
     let Some(bbox) = resolved.face.outline_glyph(resolved.glyph, &mut sink) else {
@@ -54,7 +54,7 @@ pub(crate) fn glyph_in_cell(face: FontFace, ch: char, cell: Cell) -> Result<Opti
     let cx = (f32::from(bbox.x_min) + f32::from(bbox.x_max)) / 2.0;
     let cy = (f32::from(bbox.y_min) + f32::from(bbox.y_max)) / 2.0;
     let to_cell = Transform::from_row(sx, 0.0, 0.0, -sy, -cx * sx, cy * sy);
-    Ok(path.transform(to_cell.post_concat(cell.place)))
+    Ok(path.transform(to_cell.post_concat(cell.place)).map(|p| (p, resolved.font)))
 }
 
 /// An outline stroke that thickens a glyph by `width` millimetres overall (engraved seal

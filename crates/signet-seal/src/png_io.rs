@@ -15,6 +15,9 @@ pub(crate) fn encode_rgba_png(width: u32, height: u32, rgba: &[u8], dpi: Option<
         enc.set_color(png::ColorType::Rgba);
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Fast);
+        // One cheap filter instead of per-row adaptive choice: seal rasters are mostly
+        // constant rows, "Up" compresses them as well at a fraction of the time.
+        enc.set_filter(png::Filter::Up);
         if let Some(dpi) = dpi {
             let per_metre = (f64::from(dpi) / 0.0254).round() as u32;
             enc.set_pixel_dims(Some(png::PixelDimensions { xppu: per_metre, yppu: per_metre, unit: png::Unit::Meter }));

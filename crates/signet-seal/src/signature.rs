@@ -196,6 +196,18 @@ fn smooth(stroke: &Stroke, factors: &[f32], step: f32) -> Vec<(f32, f32, f32)> {
     out
 }
 
+/// Shoelace area (sign gives the winding direction).
+fn signed_area(points: &[tiny_skia::Point]) -> f32 {
+    let n = points.len();
+    (0..n)
+        .map(|i| {
+            let (a, b) = (points[i], points[(i + 1) % n]);
+            a.x * b.y - b.x * a.y
+        })
+        .sum::<f32>()
+        / 2.0
+}
+
 /// Renders stroke data as a transparent PNG, scaled so the drawing is `height_mm` high
 /// (and at most four times as wide), with a small margin.
 pub fn render_signature(input: &SignatureInput, style: &SignatureStyle) -> Result<SignatureImage, SealError> {
@@ -234,7 +246,10 @@ pub fn render_signature(input: &SignatureInput, style: &SignatureStyle) -> Resul
     let pen_px = style.pen_mm * px_per_mm;
     let median = median_speed(input);
     let step = 0.25 / scale.max(1e-6); // ≤ 0.25 mm between centre-line samples
-    let id = Transform::identity();
+    // One path of round dabs and the quads between them, all wound like the circles so the
+    // non-zero fill is their union (one fill call instead of thousands).
+    let circle_sign = PathBuilder::from_circle(0.0, 0.0, 1.0).map_or(1.0, |p| signed_area(p.points()).signum());
+    let mut pb = PathBuilder::new();
     for stroke in &input.strokes {
         let factors = width_factors(stroke, median);
         let line = smooth(stroke, &factors, step);
@@ -242,27 +257,33 @@ pub fn render_signature(input: &SignatureInput, style: &SignatureStyle) -> Resul
         for &(x, y, f) in &line {
             let (px, py) = to_px(x, y);
             let r = (pen_px * f / 2.0).max(0.5);
-            if let Some(path) = PathBuilder::from_circle(px, py, r) {
-                mask.fill_path(&path, FillRule::Winding, true, id);
-            }
+            pb.push_circle(px, py, r);
             if let Some((qx, qy, qr)) = prev {
                 let (dx, dy) = (px - qx, py - qy);
                 let len = dx.hypot(dy);
                 if len > 1e-3 {
                     let (nx, ny) = (-dy / len, dx / len);
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(qx + nx * qr, qy + ny * qr);
-                    pb.line_to(px + nx * r, py + ny * r);
-                    pb.line_to(px - nx * r, py - ny * r);
-                    pb.line_to(qx - nx * qr, qy - ny * qr);
-                    pb.close();
-                    if let Some(path) = pb.finish() {
-                        mask.fill_path(&path, FillRule::Winding, true, id);
+                    let mut quad = [
+                        tiny_skia::Point::from_xy(qx + nx * qr, qy + ny * qr),
+                        tiny_skia::Point::from_xy(px + nx * r, py + ny * r),
+                        tiny_skia::Point::from_xy(px - nx * r, py - ny * r),
+                        tiny_skia::Point::from_xy(qx - nx * qr, qy - ny * qr),
+                    ];
+                    if signed_area(&quad).signum() != circle_sign {
+                        quad.reverse();
                     }
+                    pb.move_to(quad[0].x, quad[0].y);
+                    for p in &quad[1..] {
+                        pb.line_to(p.x, p.y);
+                    }
+                    pb.close();
                 }
             }
             prev = Some((px, py, r));
         }
+    }
+    if let Some(path) = pb.finish() {
+        mask.fill_path(&path, FillRule::Winding, true, Transform::identity());
     }
     let [r, g, b] = style.color.rgb();
     let rgba: Vec<u8> = mask.data().iter().flat_map(|&a| [r, g, b, a]).collect();
