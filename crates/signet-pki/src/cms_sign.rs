@@ -42,8 +42,7 @@ pub enum CmsProfile {
 /// Builds detached SignedData over a content digest the caller computed.
 pub struct CmsBuilder<'a> {
     signer: &'a dyn KeySigner,
-    certificate: Vec<u8>,
-    chain: Vec<Vec<u8>>,
+    identity: SignerIdentity,
     digest: DigestAlgorithm,
     scheme: SignatureAlgorithm,
     profile: CmsProfile,
@@ -56,17 +55,18 @@ pub const TIMESTAMP_RESERVE: usize = 12 * 1024;
 impl<'a> CmsBuilder<'a> {
     /// A builder for `signer`, whose certificate is `certificate_der`; `chain`
     /// holds the issuers to embed (leaf excluded). The digest defaults to the key's.
-    pub fn new(signer: &'a dyn KeySigner, certificate_der: &[u8], chain: &[Vec<u8>]) -> Self {
+    /// Certificates are parsed once here, so one builder can sign many digests fast.
+    pub fn new(signer: &'a dyn KeySigner, certificate_der: &[u8], chain: &[Vec<u8>]) -> Result<Self> {
         let algorithm = signer.algorithm();
-        CmsBuilder {
+        let embedded: Vec<&[u8]> = std::iter::once(certificate_der).chain(chain.iter().map(Vec::as_slice)).collect();
+        Ok(CmsBuilder {
             signer,
-            certificate: certificate_der.to_vec(),
-            chain: chain.to_vec(),
+            identity: SignerIdentity::new(signer, certificate_der, &embedded)?,
             digest: algorithm.default_digest(),
             scheme: algorithm.default_signature(),
             profile: CmsProfile::Pades,
             timestamp: None,
-        }
+        })
     }
 
     /// Digest for content and signed attributes; the signature scheme follows
@@ -107,16 +107,13 @@ impl<'a> CmsBuilder<'a> {
     /// can reserve /Contents (times two for hex). Includes `TIMESTAMP_RESERVE`
     /// when a timestamp source is set.
     pub fn max_len(&self) -> usize {
-        let certs: usize = self.chain.iter().map(Vec::len).sum::<usize>() + self.certificate.len();
+        let certs: usize = self.identity.embedded_len;
         let signature = match self.signer.algorithm().rsa_bits() {
             Some(bits) => bits / 8 + 8,
             None => 2 * 66 + 16,
         };
         let fixed = 1024; // headers, algorithm identifiers, attributes, issuer name margin
-        let issuer = Certificate::from_der(&self.certificate)
-            .ok()
-            .and_then(|c| c.tbs_certificate().issuer().to_der().ok())
-            .map_or(512, |n| 2 * n.len() + 64);
+        let issuer = self.identity.leaf.tbs_certificate().issuer().to_der().map_or(512, |n| 2 * n.len() + 64);
         let ts = if self.timestamp.is_some() { TIMESTAMP_RESERVE } else { 0 };
         certs + signature + fixed + issuer + self.digest.output_len() * 2 + ts
     }
@@ -151,8 +148,7 @@ impl<'a> CmsBuilder<'a> {
             signer: self.signer,
             scheme: self.scheme,
             digest: self.digest,
-            certificate: &self.certificate,
-            embedded: std::iter::once(&self.certificate).chain(self.chain.iter()).collect(),
+            identity: &self.identity,
             econtent_type: oids::CT_DATA,
             econtent: None,
             content_digest,
@@ -162,14 +158,44 @@ impl<'a> CmsBuilder<'a> {
     }
 }
 
+/// A signer's certificate and the certificates to embed, parsed and sorted once.
+pub(crate) struct SignerIdentity {
+    pub certificate_der: Vec<u8>,
+    pub leaf: Certificate,
+    pub certificates: Option<CertificateSet>,
+    pub embedded_len: usize,
+}
+
+impl SignerIdentity {
+    /// Checks that `certificate_der` is `signer`'s and prepares `embedded` (may be empty).
+    pub(crate) fn new(signer: &dyn KeySigner, certificate_der: &[u8], embedded: &[&[u8]]) -> Result<Self> {
+        let leaf = Certificate::from_der(certificate_der).map_err(PkiError::asn1("signer certificate"))?;
+        if leaf.tbs_certificate().subject_public_key_info().to_der().map_err(PkiError::asn1("SPKI"))?
+            != signer.public_key_der()
+        {
+            return Err(PkiError::Invalid("the certificate is not for this signing key".into()));
+        }
+        let mut certs = SetOfVec::new();
+        for der in embedded {
+            let c = Certificate::from_der(der).map_err(PkiError::asn1("chain certificate"))?;
+            // A chain that repeats a certificate is harmless; SET OF refuses duplicates.
+            let _ = certs.insert(CertificateChoices::Certificate(c));
+        }
+        Ok(SignerIdentity {
+            certificate_der: certificate_der.to_vec(),
+            leaf,
+            certificates: if certs.is_empty() { None } else { Some(CertificateSet(certs)) },
+            embedded_len: embedded.iter().map(|c| c.len()).sum(),
+        })
+    }
+}
+
 /// Inputs of one SignerInfo inside a SignedData.
 pub(crate) struct SignedDataParts<'a> {
     pub signer: &'a dyn KeySigner,
     pub scheme: SignatureAlgorithm,
     pub digest: DigestAlgorithm,
-    pub certificate: &'a [u8],
-    /// Certificates to embed (may be empty).
-    pub embedded: Vec<&'a Vec<u8>>,
+    pub identity: &'a SignerIdentity,
     pub econtent_type: der::asn1::ObjectIdentifier,
     /// Encapsulated content (TSTInfo), or None for detached.
     pub econtent: Option<Vec<u8>>,
@@ -183,11 +209,8 @@ pub(crate) struct SignedDataParts<'a> {
 /// Builds ContentInfo(SignedData) with one signer: content-type, message-digest,
 /// signing-certificate-v2 and optionally signing-time as signed attributes.
 pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
-    let cert = Certificate::from_der(p.certificate).map_err(PkiError::asn1("signer certificate"))?;
+    let cert = &p.identity.leaf;
     let tbs = cert.tbs_certificate();
-    if tbs.subject_public_key_info().to_der().map_err(PkiError::asn1("SPKI"))? != p.signer.public_key_der() {
-        return Err(PkiError::Invalid("the certificate is not for this signing key".into()));
-    }
 
     let mut attrs = SetOfVec::new();
     let mut add = |oid, value: Any| -> Result<()> {
@@ -201,7 +224,10 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
         oids::ATTR_MESSAGE_DIGEST,
         any(&OctetString::new(p.content_digest).map_err(PkiError::asn1("message digest"))?)?,
     )?;
-    add(oids::ATTR_SIGNING_CERTIFICATE_V2, any(&signing_certificate_v2(&cert, p.certificate, p.digest)?)?)?;
+    add(
+        oids::ATTR_SIGNING_CERTIFICATE_V2,
+        any(&signing_certificate_v2(cert, &p.identity.certificate_der, p.digest)?)?,
+    )?;
     if let Some(signing_time) = p.signing_time {
         add(oids::ATTR_SIGNING_TIME, any(&x509_time(signing_time)?)?)?;
     }
@@ -221,12 +247,6 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
         signature: OctetString::new(signature).map_err(PkiError::asn1("signature"))?,
         unsigned_attrs,
     };
-    let mut certs = SetOfVec::new();
-    for der in &p.embedded {
-        let c = Certificate::from_der(der).map_err(PkiError::asn1("chain certificate"))?;
-        // A chain that repeats a certificate is harmless; SET OF refuses duplicates.
-        let _ = certs.insert(CertificateChoices::Certificate(c));
-    }
     let mut digest_algorithms = SetOfVec::new();
     digest_algorithms.insert(p.digest.algorithm_identifier()).map_err(PkiError::asn1("digest algorithms"))?;
     let mut infos = SetOfVec::new();
@@ -240,7 +260,7 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
         version: if p.econtent_type == oids::CT_DATA { CmsVersion::V1 } else { CmsVersion::V3 },
         digest_algorithms,
         encap_content_info: EncapsulatedContentInfo { econtent_type: p.econtent_type, econtent },
-        certificates: if certs.is_empty() { None } else { Some(CertificateSet(certs)) },
+        certificates: p.identity.certificates.clone(),
         crls: None,
         signer_infos: SignerInfos(infos),
     };

@@ -4,13 +4,12 @@ use std::time::SystemTime;
 
 use der::asn1::{Any, Int, ObjectIdentifier, OctetString, Uint};
 use der::{Decode, Encode};
-use x509_cert::Certificate;
 use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::algorithm::DigestAlgorithm;
-use crate::ca::{CaMaterial, parse_certificate};
+use crate::ca::CaMaterial;
 use crate::cert_builder::generalized_time;
-use crate::cms_sign::{SignedDataParts, TimestampSource, assemble_signed_data};
+use crate::cms_sign::{SignedDataParts, SignerIdentity, TimestampSource, assemble_signed_data};
 use crate::custody::KeyCustody;
 use crate::error::{PkiError, Result};
 use crate::keys::KeySigner;
@@ -32,7 +31,9 @@ const ACCEPTED_DIGESTS: [DigestAlgorithm; 4] =
 pub struct TimestampAuthority {
     signer: Box<dyn KeySigner>,
     certificate: Vec<u8>,
-    chain: Vec<Vec<u8>>,
+    /// Prepared identities without and with embedded certificates (certReq).
+    bare: SignerIdentity,
+    with_certs: SignerIdentity,
     policy: ObjectIdentifier,
     accuracy_millis: u32,
 }
@@ -41,16 +42,15 @@ impl TimestampAuthority {
     /// A TSA signing with `signer`, whose certificate is `certificate_der`;
     /// `chain` (issuers, root excluded or not) is embedded when certReq is set.
     pub fn new(signer: Box<dyn KeySigner>, certificate_der: Vec<u8>, chain: Vec<Vec<u8>>) -> Result<Self> {
-        let cert = parse_certificate(&certificate_der)?;
-        if cert.tbs_certificate().subject_public_key_info().to_der().map_err(PkiError::asn1("SPKI"))?
-            != signer.public_key_der()
-        {
-            return Err(PkiError::Invalid("the TSA certificate is not for this key".into()));
-        }
+        let bare = SignerIdentity::new(signer.as_ref(), &certificate_der, &[])?;
+        let embedded: Vec<&[u8]> =
+            std::iter::once(certificate_der.as_slice()).chain(chain.iter().map(Vec::as_slice)).collect();
+        let with_certs = SignerIdentity::new(signer.as_ref(), &certificate_der, &embedded)?;
         Ok(TimestampAuthority {
             signer,
             certificate: certificate_der,
-            chain,
+            bare,
+            with_certs,
             policy: DEFAULT_TSA_POLICY,
             accuracy_millis: 1000,
         })
@@ -131,7 +131,6 @@ impl TimestampAuthority {
         serial: u128,
         now: SystemTime,
     ) -> Result<Vec<u8>> {
-        let cert = Certificate::from_der(&self.certificate).map_err(PkiError::asn1("TSA certificate"))?;
         let accuracy = Accuracy {
             seconds: (self.accuracy_millis >= 1000).then_some(self.accuracy_millis / 1000),
             millis: match self.accuracy_millis % 1000 {
@@ -149,19 +148,16 @@ impl TimestampAuthority {
             accuracy: Some(accuracy),
             ordering: false,
             nonce,
-            tsa: Some(GeneralName::DirectoryName(cert.tbs_certificate().subject().clone())),
+            tsa: Some(GeneralName::DirectoryName(self.bare.leaf.tbs_certificate().subject().clone())),
             extensions: None,
         };
         let tst_der = tst.to_der().map_err(PkiError::asn1("TSTInfo"))?;
         let digest = self.signer.algorithm().default_digest();
-        let embedded =
-            if include_certs { std::iter::once(&self.certificate).chain(self.chain.iter()).collect() } else { vec![] };
         assemble_signed_data(&SignedDataParts {
             signer: self.signer.as_ref(),
             scheme: self.signer.algorithm().default_signature(),
             digest,
-            certificate: &self.certificate,
-            embedded,
+            identity: if include_certs { &self.with_certs } else { &self.bare },
             econtent_type: oids::CT_TST_INFO,
             content_digest: &digest.digest(&tst_der),
             econtent: Some(tst_der),

@@ -23,7 +23,7 @@ fn sign(alg: KeyAlgorithm, digest: Option<DigestAlgorithm>, profile: CmsProfile,
     let signer = f.keystore.signer(&key).unwrap();
     let chain = f.ca.chain_for(alg.family()).unwrap();
     let tsa = TimestampAuthority::from_ca(&f.ca, &f.keystore).unwrap();
-    let mut builder = CmsBuilder::new(signer.as_ref(), &cert, &chain[..1]).profile(profile);
+    let mut builder = CmsBuilder::new(signer.as_ref(), &cert, &chain[..1]).unwrap().profile(profile);
     if let Some(d) = digest {
         builder = builder.digest(d).unwrap();
     }
@@ -191,8 +191,10 @@ fn garbage_and_wrong_key_are_errors_not_panics() {
     assert!(CmsSignature::parse(&[0x30, 0x03, 0x02, 0x01, 0x01]).is_err());
     let (_, cert) = issue(KeyAlgorithm::P256, "a");
     let other = f.keystore.signer(&f.keystore.generate(KeyAlgorithm::P256, "b").unwrap()).unwrap();
-    let builder = CmsBuilder::new(other.as_ref(), &cert, &[]);
-    assert!(builder.sign(&[0u8; 32]).is_err(), "signed with a key that is not the certificate's");
+    assert!(CmsBuilder::new(other.as_ref(), &cert, &[]).is_err(), "accepted a key that is not the certificate's");
+    let (own_key, own_cert) = issue(KeyAlgorithm::P256, "c");
+    let own = f.keystore.signer(&own_key).unwrap();
+    let builder = CmsBuilder::new(own.as_ref(), &own_cert, &[]).unwrap();
     assert!(builder.sign(&[0u8; 31]).is_err(), "accepted a short digest");
     // Padding after the DER (as in a PDF /Contents) is ignored.
     let mut padded = sign(KeyAlgorithm::P256, None, CmsProfile::Pades, false, false);

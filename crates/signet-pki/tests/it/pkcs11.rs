@@ -79,7 +79,7 @@ fn softhsm_token_holds_ca_tsa_and_signer_keys() {
         )
         .unwrap();
         let chain = ca.chain_for(alg.family()).unwrap();
-        let mut builder = CmsBuilder::new(signer.as_ref(), &cert, &chain[..1]).timestamp(&tsa);
+        let mut builder = CmsBuilder::new(signer.as_ref(), &cert, &chain[..1]).unwrap().timestamp(&tsa);
         if let Some(s) = scheme {
             builder = builder.scheme(s).unwrap();
         }
