@@ -182,3 +182,36 @@ pub struct TextHit {
     /// `[x1, y1, x2, y2]` in visible-page points, origin bottom-left.
     pub rect: [f64; 4],
 }
+
+/// Parses a page list like `1-3,5` (1-based, inclusive ranges) for [`Placement::At`].
+pub fn parse_pages(spec: &str) -> Result<Vec<usize>, crate::PdfError> {
+    let bad = || crate::PdfError::InvalidRequest(format!("bad page list: {spec:?} (expected e.g. 1-3,5)"));
+    let mut pages = Vec::new();
+    for part in spec.split(',').map(str::trim) {
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (part, part),
+        };
+        let a: usize = a.parse().map_err(|_| bad())?;
+        let b: usize = b.parse().map_err(|_| bad())?;
+        if a == 0 || b < a || b - a > 100_000 {
+            return Err(bad());
+        }
+        pages.extend(a..=b);
+    }
+    Ok(pages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_page_lists() {
+        assert_eq!(parse_pages("1-3,5").unwrap(), vec![1, 2, 3, 5]);
+        assert_eq!(parse_pages(" 2 ").unwrap(), vec![2]);
+        assert!(parse_pages("0").is_err());
+        assert!(parse_pages("3-1").is_err());
+        assert!(parse_pages("a").is_err());
+    }
+}

@@ -29,6 +29,18 @@ pub(crate) fn later_changes(doc: &Document, ends: &[u64], revision: usize) -> Ve
     let old_catalog = old.catalog().unwrap_or_default();
     let old_acroform = old_catalog.get("AcroForm").and_then(Obj::as_ref);
     let old_dss = old_catalog.get("DSS").and_then(Obj::as_ref);
+    // Bytes after the last `%%EOF` belong to no revision a reader has to accept, but a lax
+    // reader may still parse objects from them (incremental saving attack without xref).
+    if let Some(&last) = ends.last()
+        && data[last as usize..].iter().any(|b| !crate::obj::is_whitespace(*b))
+    {
+        out.push(LaterChange {
+            revision: ends.len() + 1,
+            object: None,
+            description: "bytes were appended after the last %%EOF".into(),
+            allowed: false,
+        });
+    }
     let mut seen = BTreeSet::new();
     for (i, w) in ends.windows(2).enumerate().skip(revision - 1) {
         let rev_no = i + 2;

@@ -45,7 +45,7 @@ mod writer;
 
 pub use api::{
     Appearance, CROSS_PAGE_GROUP_MAX, ContainerSigner, Dss, Placement, SignOutcome, SignRequest, SubFilter, TextHit,
-    WidgetBox,
+    WidgetBox, parse_pages,
 };
 pub use error::PdfError;
 pub use inspect::{Coverage, EmbeddedSignature, Inspection, LaterChange, inspect};

@@ -31,6 +31,7 @@ pub fn sign(
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
     let doc = Document::read(&mut input, request.user_password.as_deref().unwrap_or(""))?;
+    refuse_certified_no_changes(&doc)?;
     let plan = SealPlan::new(&doc, &mut input, request)?;
     let name = pick_name(&doc, request.field_name.as_deref())?;
     let rest = signature_dict(signer.sub_filter(), request);
@@ -205,6 +206,33 @@ impl<R: Read> Read for Tee<'_, R> {
         self.written += n as u64;
         Ok(n)
     }
+}
+
+/// A document certified with DocMDP P=1 allows no further signatures (ISO 32000 §12.8.2.2).
+fn refuse_certified_no_changes(doc: &Document) -> Result<()> {
+    let catalog = doc.catalog()?;
+    let sig = catalog
+        .get("Perms")
+        .and_then(|p| doc.resolve(p))
+        .and_then(|p| p.as_dict().and_then(|d| d.get("DocMDP").cloned()))
+        .and_then(|s| doc.resolve(&s));
+    let p = sig
+        .as_ref()
+        .and_then(Obj::as_dict)
+        .and_then(|d| d.get("Reference"))
+        .and_then(|r| doc.resolve(r))
+        .and_then(|r| r.as_array().map(<[Obj]>::to_vec))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| doc.resolve(r))
+        .filter_map(|r| r.as_dict().and_then(|d| d.get("TransformParams").cloned()))
+        .filter_map(|t| doc.resolve(&t))
+        .filter_map(|t| t.as_dict().and_then(|d| d.get("P")).and_then(Obj::as_int))
+        .next();
+    if p == Some(1) {
+        return Err(PdfError::InvalidRequest("the document is certified with no changes allowed (DocMDP P=1)".into()));
+    }
+    Ok(())
 }
 
 fn signature_dict(sub_filter: SubFilter, req: &SignRequest) -> Dict {

@@ -26,6 +26,7 @@ pub(crate) fn load(input: &mut (impl Read + Seek + ?Sized)) -> std::io::Result<V
     let mut pos = 0usize;
     // Bytes before `skip_until` that belong to a skipped image are not copied.
     let mut skip: Option<(usize, usize)> = None;
+    let mut skipped: Vec<usize> = Vec::new();
     let mut scanned = 0usize;
     while pos < len {
         let want = CHUNK.min(len - pos);
@@ -55,6 +56,7 @@ pub(crate) fn load(input: &mut (impl Read + Seek + ?Sized)) -> std::io::Result<V
                 && let Some(stop) = data_start.checked_add(n as usize).filter(|s| *s <= len)
             {
                 skip = Some((data_start, stop));
+                skipped.push(stop);
                 // Bytes of this chunk already copied inside the span are zeroed again.
                 let zero_to = stop.min(end);
                 if data_start < zero_to {
@@ -66,7 +68,19 @@ pub(crate) fn load(input: &mut (impl Read + Seek + ?Sized)) -> std::io::Result<V
         scanned = end;
         pos = end;
     }
+    // A wrong /Length would have swallowed real objects: every skipped span must end at
+    // `endstream`. If one does not, load everything.
+    let sound = skipped.iter().all(|&stop| {
+        let tail = &buf[stop..len.min(stop + 16)];
+        let first = tail.iter().position(|b| !crate::obj::is_whitespace(*b)).unwrap_or(tail.len());
+        tail[first..].starts_with(b"endstream")
+    });
     input.seek(SeekFrom::Start(0))?;
+    if !sound {
+        buf.clear();
+        input.read_to_end(&mut buf)?;
+        input.seek(SeekFrom::Start(0))?;
+    }
     Ok(buf)
 }
 
@@ -118,5 +132,15 @@ mod tests {
         assert!(buf[start..start + 100_000].iter().all(|b| *b == 0));
         assert_eq!(&buf[..start], &f[..start]);
         assert_eq!(&buf[start + 100_000..], &f[start + 100_000..]);
+    }
+
+    #[test]
+    fn a_wrong_length_falls_back_to_a_full_load() {
+        let img = vec![0xABu8; 100_000];
+        let mut f = b"%PDF-1.4\n1 0 obj\n<</Type/XObject/Subtype/Image/Length 90000>>\nstream\n".to_vec();
+        f.extend_from_slice(&img);
+        f.extend_from_slice(b"\nendstream\nendobj\n");
+        let buf = load(&mut std::io::Cursor::new(&f)).unwrap();
+        assert_eq!(buf, f);
     }
 }

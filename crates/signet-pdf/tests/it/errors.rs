@@ -99,3 +99,10 @@ fn mangled_inputs_never_panic() {
         let _ = signet_pdf::locate(Cursor::new(&d), "甲方", None);
     }
 }
+
+#[test]
+fn certified_no_changes_document_refuses_a_new_signature() {
+    let e = try_sign(&fixture_bytes("certified-nochanges.pdf"), &SignRequest::default()).unwrap_err();
+    assert!(matches!(e, PdfError::InvalidRequest(_)), "{e}");
+    assert!(e.to_string().contains("DocMDP P=1"), "{e}");
+}

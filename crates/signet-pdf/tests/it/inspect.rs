@@ -86,3 +86,15 @@ fn rejects_a_widened_gap_and_a_broken_byte_range() {
     let s = &inspect(Cursor::new(&usf), None).unwrap().signatures[0];
     assert!(!s.problems.is_empty() && s.coverage == Coverage::Suspicious);
 }
+
+#[test]
+fn flags_objects_appended_without_a_revision() {
+    let input = fixture_bytes("one-page.pdf");
+    let (_d, out, _) = sign_to_file(&input, &SignRequest::default(), &OpensslSigner::new("signer1"));
+    let mut data = std::fs::read(&out).unwrap();
+    data.extend_from_slice(b"4 0 obj\n<< /Length 10 >>\nstream\nBT ET q Q \nendstream\nendobj\n");
+    let i = inspect(Cursor::new(&data), None).unwrap();
+    let s = &i.signatures[0];
+    assert_eq!(s.coverage, Coverage::EntireRevision);
+    assert!(!s.is_untouched(), "{:?}", s.later_changes);
+}

@@ -61,7 +61,15 @@ fn signs_on_top_of_a_pyhanko_signature() {
 
 #[test]
 fn signs_qpdf_transformed_files() {
-    for name in ["objstm.pdf", "linearized.pdf", "landscape.pdf", "long.pdf", "offset-boxes.pdf", "off-xref.pdf"] {
+    for name in [
+        "objstm.pdf",
+        "linearized.pdf",
+        "landscape.pdf",
+        "long.pdf",
+        "offset-boxes.pdf",
+        "off-xref.pdf",
+        "ghostscript.pdf",
+    ] {
         let input = fixture_bytes(name);
         let req = seal_request(vec![Placement::At { pages: vec![1], x: 150.0, y: 150.0 }]);
         let (_d, out, _) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
