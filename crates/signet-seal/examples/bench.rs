@@ -21,8 +21,10 @@ fn ms(d: Duration) -> String {
     format!("{:7.3}", d.as_secs_f64() * 1000.0)
 }
 
+type Style = (&'static str, Box<dyn Fn() -> Result<Seal, SealError>>);
+
 fn main() -> Result<(), SealError> {
-    let styles: Vec<(&str, Box<dyn Fn() -> Result<Seal, SealError>>)> = vec![
+    let styles: Vec<Style> = vec![
         ("person square kai (2x2)", Box::new(|| render_personal(&PersonalSealSpec::new("欧阳娜娜")))),
         (
             "person square fangsong (+印)",
@@ -90,7 +92,7 @@ fn main() -> Result<(), SealError> {
     );
     for (name, build) in &styles {
         let seal = build()?;
-        let layout = time(n, || build());
+        let layout = time(n, build);
         let r300 = time(n, || seal.rasterize(300));
         let r600 = time(n, || seal.rasterize(600));
         let raster = seal.rasterize(600)?;

@@ -3,6 +3,7 @@
 mod cli;
 mod company;
 mod fonts;
+mod pdf_vector;
 mod personal;
 mod signature;
 mod support;
