@@ -1,7 +1,7 @@
 //! A seal as filled paths in millimetres: one geometry feeds the PNG raster and the PDF
 //! vector form, so both always agree.
 
-use tiny_skia::{FillRule, Mask, Path, PathSegment, Transform};
+use tiny_skia::{FillRule, Mask, Path, PathBuilder, PathSegment, Transform};
 
 use crate::glyph::{Cell, embolden, glyph_in_cell};
 use crate::png_io::encode_rgba_png;
@@ -21,6 +21,17 @@ const PT_PER_MM: f32 = 72.0 / MM_PER_INCH;
 struct Shape {
     path: Path,
     rule: FillRule,
+    layer: Layer,
+}
+
+/// Shapes of one layer never overlap one another (one glyph per cell), so a layer can be
+/// rasterised as a single merged path: one scan conversion instead of one per glyph.
+/// Glyph fills and their emboldening outlines overlap, so they are separate layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Layer {
+    Glyphs,
+    Outlines,
+    Single,
 }
 
 /// A rendered seal design: filled shapes in millimetres (origin top-left, y down) and its ink.
@@ -38,7 +49,7 @@ impl Seal {
     }
 
     pub(crate) fn fill(&mut self, path: Path, rule: FillRule) {
-        self.shapes.push(Shape { path, rule });
+        self.shapes.push(Shape { path, rule, layer: Layer::Single });
     }
 
     /// Draws `ch` in `cell`, thickened by `bold` mm (never the bundled 宋体, already Bold,
@@ -47,9 +58,9 @@ impl Seal {
         if let Some((path, drawn_by)) = glyph_in_cell(face, ch, cell)? {
             let bold = if drawn_by == FontFace::Song { 0.0 } else { bold };
             if let Some(outline) = embolden(&path, bold) {
-                self.fill(outline, FillRule::Winding);
+                self.shapes.push(Shape { path: outline, rule: FillRule::Winding, layer: Layer::Outlines });
             }
-            self.fill(path, FillRule::Winding);
+            self.shapes.push(Shape { path, rule: FillRule::Winding, layer: Layer::Glyphs });
         }
         Ok(())
     }
@@ -101,8 +112,17 @@ impl Seal {
         let sx = width as f32 / self.width_mm;
         let sy = height as f32 / self.height_mm;
         let to_px = Transform::from_scale(sx, sy);
+        let mut glyphs = PathBuilder::new();
+        let mut outlines = PathBuilder::new();
         for shape in &self.shapes {
-            mask.fill_path(&shape.path, shape.rule, true, to_px);
+            match shape.layer {
+                Layer::Glyphs => glyphs.push_path(&shape.path),
+                Layer::Outlines => outlines.push_path(&shape.path),
+                Layer::Single => mask.fill_path(&shape.path, shape.rule, true, to_px),
+            }
+        }
+        for merged in [glyphs.finish(), outlines.finish()].into_iter().flatten() {
+            mask.fill_path(&merged, FillRule::Winding, true, to_px);
         }
         Ok(RasterSeal { width, height, dpi, color: self.color, alpha: mask.data().to_vec() })
     }
