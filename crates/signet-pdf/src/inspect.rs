@@ -199,6 +199,7 @@ fn signature_fields(doc: &Document) -> Vec<(String, Dict)> {
         .and_then(Obj::as_array)
         .map(|a| a.iter().rev().map(|f| (f.clone(), String::new(), None, 0)).collect())
         .unwrap_or_default();
+    let mut seen: Vec<Obj> = Vec::new();
     while let Some((f, prefix, ft, depth)) = stack.pop() {
         if depth > 32 || out.len() > 10_000 {
             break;
@@ -210,9 +211,16 @@ fn signature_fields(doc: &Document) -> Vec<(String, Dict)> {
             _ => prefix.clone(),
         };
         let ft = d.get("FT").and_then(Obj::as_name).map(<[u8]>::to_vec).or(ft);
-        if ft.as_deref() == Some(b"Sig")
-            && let Some(Obj::Dict(sig)) = d.get("V").and_then(|v| doc.resolve(v))
+        // A kid without /T is a widget of its parent field, not a field (a /V on it, as we
+        // write for poppler, is the parent's signature again).
+        let is_field = depth == 0 || d.get("T").is_some();
+        if is_field
+            && ft.as_deref() == Some(b"Sig")
+            && let Some(v) = d.get("V")
+            && !seen.contains(v)
+            && let Some(Obj::Dict(sig)) = doc.resolve(v)
         {
+            seen.push(v.clone());
             out.push((name.clone(), sig));
         }
         if let Some(kids) = d.get("Kids").and_then(|k| doc.resolve(k)) {

@@ -288,11 +288,18 @@ pub fn assert_qpdf_check(pdf: &Path, password: Option<&str>) {
     );
 }
 
-/// All three validators.
+/// All three validators, and our own inspection agrees: every signature sound and untouched.
 pub fn assert_all_valid(pdf: &Path, expected: usize) {
     assert_qpdf_check(pdf, None);
     assert_pdfsig_valid(pdf, expected, None);
     assert_pyhanko_all_valid(pdf, expected, false, None);
+    let data = std::fs::read(pdf).expect("read signed file");
+    let i = signet_pdf::inspect(std::io::Cursor::new(&data), None).expect("inspect");
+    assert_eq!(i.signatures.len(), expected);
+    for s in &i.signatures {
+        assert!(s.is_untouched(), "{}: {:?} {:?}", s.field_name, s.problems, s.later_changes);
+    }
+    assert_eq!(i.signatures.last().map(|s| s.coverage), Some(signet_pdf::Coverage::EntireFile));
 }
 
 /// A page rendered by `pdftoppm -r 72 -cropbox` (what a viewer shows): RGB pixels, origin top-left.
