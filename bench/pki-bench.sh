@@ -17,6 +17,9 @@ ssl_sm2="$(awk '/^ *256 bits SM2 \(CurveSM2\)/ {print $(NF-1)}' <<<"$ssl")"
 
 get() { awk -v k="$1" -F'\t' '$1 == k {print $2}' <<<"$ours"; }
 printf '%-28s %12s %12s %8s\n' "operation" "signet/s" "openssl/s" "ratio"
+row "raw sign RSA-2048 (ring)" "$(get raw_sign_rsa2048)" "$ssl_rsa"
+row "raw sign P-256 (ring)"    "$(get raw_sign_p256)"    "$ssl_p256"
+row "raw sign SM2 (sm2 crate)" "$(get raw_sign_sm2)"     "$ssl_sm2"
 row() {
   local name="$1" mine="$2" theirs="$3"
   local ratio="n/a"

@@ -6,6 +6,7 @@ mod custody;
 mod issue;
 mod pkcs11;
 mod pkcs12;
+mod pyhanko;
 mod revocation;
 mod support;
 mod tsa;
