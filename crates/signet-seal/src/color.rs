@@ -25,6 +25,16 @@ impl InkColor {
         }
     }
 
+    /// Vendor colour codes: 云合同 `C1`/`C2`/`C3`, e签宝 `RED`/`BLUE`/`BLACK` (any case).
+    pub fn from_vendor_code(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "C1" | "RED" => Some(InkColor::Red),
+            "C2" | "BLUE" => Some(InkColor::Blue),
+            "C3" | "BLACK" => Some(InkColor::Black),
+            _ => None,
+        }
+    }
+
     /// The colour as PDF `rg` operands (0..1 each).
     pub fn pdf_rgb(self) -> [f32; 3] {
         let [r, g, b] = self.rgb();

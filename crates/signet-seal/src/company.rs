@@ -30,6 +30,20 @@ pub enum CompanyShape {
     Oval,
 }
 
+impl CompanyShape {
+    /// e签宝 `templateType` (`ROUND_STAR`, `ROUND_NONE`, `OVAL_STAR`, `OVAL_NONE`) or 云合同
+    /// `styleType` (`1` round, `2` oval; star on): the shape and whether the star is drawn.
+    pub fn from_vendor_code(code: &str) -> Option<(CompanyShape, bool)> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "ROUND_STAR" | "1" => Some((CompanyShape::Round, true)),
+            "ROUND_NONE" => Some((CompanyShape::Round, false)),
+            "OVAL_STAR" | "2" => Some((CompanyShape::Oval, true)),
+            "OVAL_NONE" => Some((CompanyShape::Oval, false)),
+            _ => None,
+        }
+    }
+}
+
 /// Everything that defines a company template seal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompanySealSpec {

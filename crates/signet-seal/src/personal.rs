@@ -65,6 +65,18 @@ pub enum PersonalForm {
     Borderless,
 }
 
+impl PersonalForm {
+    /// e签宝 `templateType` of personal seals: `SQUARE`, `RECTANGLE`, `BORDERLESS` (any case).
+    pub fn from_vendor_code(code: &str) -> Option<Self> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "SQUARE" => Some(PersonalForm::Square),
+            "RECTANGLE" => Some(PersonalForm::Rectangle),
+            "BORDERLESS" => Some(PersonalForm::Borderless),
+            _ => None,
+        }
+    }
+}
+
 /// Suffix added to the name on square seals (e签宝 `stampRule`, 法大大 `sealSuffix`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

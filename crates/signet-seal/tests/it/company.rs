@@ -245,3 +245,67 @@ fn pdf_vector_form_stays_in_its_box() {
     assert!(count > 1000, "{count} path operators");
     assert_eq!(seal.to_pdf_content(), ops.into_bytes(), "deterministic");
 }
+
+#[test]
+fn vendor_codes_map_to_specs() {
+    assert_eq!(CompanyShape::from_vendor_code("OVAL_NONE"), Some((CompanyShape::Oval, false)));
+    assert_eq!(CompanyShape::from_vendor_code("round_star"), Some((CompanyShape::Round, true)));
+    assert_eq!(CompanyShape::from_vendor_code("2"), Some((CompanyShape::Oval, true)));
+    assert_eq!(CompanyShape::from_vendor_code("TRIANGLE"), None);
+    assert_eq!(InkColor::from_vendor_code("C2"), Some(InkColor::Blue));
+    assert_eq!(InkColor::from_vendor_code("black"), Some(InkColor::Black));
+    assert_eq!(InkColor::from_vendor_code("C4"), None);
+    assert_eq!(PersonalForm::from_vendor_code("BORDERLESS"), Some(PersonalForm::Borderless));
+}
+
+#[test]
+fn hostile_input_never_panics() {
+    let long = "某".repeat(10_000);
+    let inputs = [
+        "😀😀",
+        "e\u{301}cole",
+        "\u{202E}公司",
+        "ＡＢＣ有限公司",
+        "Acme (China) Co., Ltd.",
+        "某某（北京）科技有限公司",
+        "\u{FEFF}某某",
+        "   某  某   ",
+        "\u{0}",
+        &long,
+        "ﷺ",
+        "\u{E000}\u{E001}",
+    ];
+    for text in inputs {
+        for shape in [CompanyShape::Round, CompanyShape::Oval] {
+            for size in [20.0, 42.0, 80.0] {
+                let s = CompanySealSpec {
+                    name: text.to_string(),
+                    shape,
+                    horizontal_text: Some(text.to_string()),
+                    bottom_text: Some(text.to_string()),
+                    size_mm: Some(size),
+                    ..CompanySealSpec::new("")
+                };
+                if let Ok(seal) = render_company(&s) {
+                    seal.rasterize(72).unwrap();
+                    assert!(!seal.to_pdf_content().is_empty());
+                }
+            }
+        }
+        for form in [PersonalForm::Square, PersonalForm::Rectangle, PersonalForm::Borderless] {
+            let s = PersonalSealSpec { form, masked: true, ..PersonalSealSpec::new(text) };
+            if let Ok(seal) = render_personal(&s) {
+                seal.rasterize(72).unwrap();
+            }
+        }
+    }
+    // The smallest seal with the longest texts still renders, inside its border.
+    let tiny = CompanySealSpec {
+        size_mm: Some(20.0),
+        horizontal_text: Some("一二三四五六七八九十一二".into()),
+        bottom_text: Some("一二三四五六七八九十一二三四五六七八九十".into()),
+        ..CompanySealSpec::new("国".repeat(32))
+    };
+    let r = render_company(&tiny).unwrap().rasterize(600).unwrap();
+    assert_eq!(r.alpha[0], 0);
+}
