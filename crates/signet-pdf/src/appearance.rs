@@ -23,12 +23,19 @@ pub(crate) fn widget_appearance(
     let (vw, vh) = (spec.rect[2] - spec.rect[0], spec.rect[3] - spec.rect[1]);
     let s = spec.scale;
     let f = fmt_real;
+    // The seal is centred in the box (a template field's box may have another shape);
+    // a cross-page slice shows its part of the image instead.
+    let content_h = (seal.img_h + seal.text_h) * s;
+    let (dx, dy) = match spec.slice_offset {
+        Some(off) => (-off * s, 0.0),
+        None => (((vw - seal.img_w * s) / 2.0).max(0.0), ((vh - content_h) / 2.0).max(0.0)),
+    };
     let mut content = format!(
         "q {} 0 0 {} {} {} cm /Im0 Do Q\n",
         f(seal.img_w * s),
         f(seal.img_h * s),
-        f(-spec.slice_offset.unwrap_or(0.0) * s),
-        f(seal.text_h * s)
+        f(dx),
+        f(dy + seal.text_h * s)
     );
     if spec.slice_offset.is_none() {
         for (i, line) in lines.iter().enumerate() {
@@ -36,7 +43,7 @@ pub(crate) fn widget_appearance(
             // Helvetica digits are 0.556 em wide; the lines are digits and punctuation.
             let width = line.chars().count() as f64 * 0.556 * size;
             let x = ((vw - width) / 2.0).max(0.0);
-            let y = seal.text_h * s - (i as f64 + 1.0) * LINE_HEIGHT * s + 2.0 * s;
+            let y = dy + seal.text_h * s - (i as f64 + 1.0) * LINE_HEIGHT * s + 2.0 * s;
             content.push_str(&format!("BT /F1 {} Tf 0 g {} {} Td ({}) Tj ET\n", f(size), f(x), f(y), escape(line)));
         }
     }

@@ -166,3 +166,142 @@ pub(crate) fn decode_text(s: &[u8]) -> String {
         s.iter().map(|&b| b as char).collect()
     }
 }
+
+/// An existing widget: `(id, dict, page id, user-space rect)`.
+pub(crate) type ExistingWidget = ((u32, u16), Dict, (u32, u16), [f64; 4]);
+
+/// An unsigned signature field that is already in the document (a template's box).
+pub(crate) struct EmptyField {
+    pub(crate) id: (u32, u16),
+    pub(crate) dict: Dict,
+    /// Its single widget: `(id, dict, page id, user-space rect)`; the field itself when merged.
+    pub(crate) widget: Option<ExistingWidget>,
+}
+
+/// Finds the field named `name`: `Ok(None)` when absent, an error when it exists but cannot
+/// take a signature (signed already, or not a signature field).
+pub(crate) fn find_empty_field(doc: &Document, name: &str) -> Result<Option<EmptyField>> {
+    let Ok(catalog) = doc.catalog() else { return Ok(None) };
+    let fields = catalog
+        .get("AcroForm")
+        .and_then(|f| doc.resolve(f))
+        .and_then(|f| f.as_dict().and_then(|d| d.get("Fields").cloned()))
+        .and_then(|f| doc.resolve(&f));
+    let mut stack: Vec<(Obj, String, Option<Vec<u8>>, usize)> = fields
+        .as_ref()
+        .and_then(Obj::as_array)
+        .map(|a| a.iter().map(|f| (f.clone(), String::new(), None, 0)).collect())
+        .unwrap_or_default();
+    while let Some((f, prefix, ft, depth)) = stack.pop() {
+        if depth > 32 {
+            break;
+        }
+        let Some(Obj::Dict(d)) = doc.resolve(&f) else { continue };
+        let Some(Obj::Str(t)) = d.get("T") else { continue };
+        let part = decode_text(t);
+        let full = if prefix.is_empty() { part } else { format!("{prefix}.{part}") };
+        let ft = d.get("FT").and_then(Obj::as_name).map(<[u8]>::to_vec).or(ft);
+        if full == name {
+            let taken = |why: &str| Err(PdfError::InvalidRequest(format!("the field {name} {why}")));
+            if ft.as_deref() != Some(b"Sig") {
+                return taken("exists and is not a signature field");
+            }
+            if d.get("V").is_some() {
+                return taken("is already signed");
+            }
+            let Some(id) = f.as_ref() else { return taken("is not an indirect object") };
+            let widget = if d.get("Subtype").and_then(Obj::as_name) == Some(b"Widget") {
+                Some((id, d.clone()))
+            } else {
+                match d.get("Kids").and_then(|k| doc.resolve(k)).as_ref().and_then(Obj::as_array) {
+                    Some([kid]) => kid.as_ref().and_then(|kid_id| Some((kid_id, doc.dict(kid_id)?))),
+                    _ => None,
+                }
+            };
+            let widget = widget.and_then(|(wid, wd)| {
+                let rect: Vec<f64> = wd
+                    .get("Rect")
+                    .and_then(Obj::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(|v| {
+                                v.as_int().map(|i| i as f64).or(match v {
+                                    Obj::Real(x) => Some(*x),
+                                    _ => None,
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let page = wd.get("P").and_then(Obj::as_ref).or_else(|| page_holding(doc, wid))?;
+                match rect.as_slice() {
+                    [a, b, c, e] => Some((wid, wd, page, crate::geometry::normalise([*a, *b, *c, *e]))),
+                    _ => None,
+                }
+            });
+            return Ok(Some(EmptyField { id, dict: d, widget }));
+        }
+        if let Some(kids) = d.get("Kids").and_then(|k| doc.resolve(k)) {
+            for k in kids.as_array().unwrap_or_default() {
+                stack.push((k.clone(), full.clone(), ft.clone(), depth + 1));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The page whose `/Annots` lists `annot`.
+fn page_holding(doc: &Document, annot: (u32, u16)) -> Option<(u32, u16)> {
+    (1..=doc.page_count()).find_map(|n| {
+        let page = doc.page(n).ok()?;
+        let annots = doc.dict(page.id)?.get("Annots").and_then(|a| doc.resolve(a))?;
+        annots.as_array()?.iter().any(|a| a.as_ref() == Some(annot)).then_some(page.id)
+    })
+}
+
+/// Signs an existing empty field: `/V` on the field, the seal as its widget's appearance.
+pub(crate) fn fill_empty_field(
+    rev: &mut Revision<'_>,
+    field: &EmptyField,
+    sig: Obj,
+    appearance: Option<Obj>,
+) -> Result<()> {
+    let doc = rev.doc();
+    let mut f = field.dict.clone();
+    f.set("V", sig);
+    match (&field.widget, appearance) {
+        (Some((wid, _, _, _)), Some(ap)) if *wid == field.id => {
+            f.set("AP", Obj::Dict(Dict::new().with("N", ap)));
+        }
+        (Some((wid, wd, _, _)), Some(ap)) => {
+            let mut w = wd.clone();
+            w.set("AP", Obj::Dict(Dict::new().with("N", ap)));
+            rev.put(*wid, Obj::Dict(w));
+        }
+        _ => {}
+    }
+    rev.put(field.id, Obj::Dict(f));
+    ensure_sig_flags(rev, doc)
+}
+
+fn ensure_sig_flags(rev: &mut Revision<'_>, doc: &Document) -> Result<()> {
+    let mut catalog = doc.catalog()?;
+    match catalog.get("AcroForm").cloned() {
+        Some(Obj::Ref(n, g)) => {
+            let mut form = doc.dict((n, g)).unwrap_or_default();
+            if form.get("SigFlags").and_then(Obj::as_int) != Some(3) {
+                form.set("SigFlags", Obj::Int(3));
+                rev.put((n, g), Obj::Dict(form));
+            }
+        }
+        Some(Obj::Dict(mut form)) => {
+            if form.get("SigFlags").and_then(Obj::as_int) != Some(3) {
+                form.set("SigFlags", Obj::Int(3));
+                catalog.set("AcroForm", Obj::Dict(form));
+                rev.put(doc.tail.root, Obj::Dict(catalog));
+            }
+        }
+        _ => return Err(PdfError::Malformed("the form of an existing field is missing".into())),
+    }
+    Ok(())
+}

@@ -5,7 +5,7 @@ use crate::api::{Appearance, ContainerSigner, Dss, SignOutcome, SignRequest, Sub
 use crate::appearance::{LINE_HEIGHT, widget_appearance};
 use crate::document::Document;
 use crate::error::{PdfError, Result};
-use crate::fields::{Widget, add_signature_field, field_names};
+use crate::fields::{Widget, add_signature_field, field_names, fill_empty_field, find_empty_field};
 use crate::image::SealImage;
 use crate::obj::{Dict, Obj, text_string};
 use crate::placement::{SealSize, WidgetSpec, resolve};
@@ -32,14 +32,40 @@ pub fn sign(
 ) -> Result<SignOutcome> {
     let doc = Document::read(&mut input, request.user_password.as_deref().unwrap_or(""))?;
     refuse_certified_no_changes(&doc)?;
-    let plan = SealPlan::new(&doc, &mut input, request)?;
-    let name = pick_name(&doc, request.field_name.as_deref())?;
+    // A named field that exists unsigned (a template's box) is signed in place.
+    let existing = match request.field_name.as_deref() {
+        Some(n) => find_empty_field(&doc, n)?,
+        None => None,
+    };
+    let fixed = match &existing {
+        Some(_) if !request.placements.is_empty() => {
+            return Err(PdfError::InvalidRequest(
+                "the field exists already: its own box is used, give no placements".into(),
+            ));
+        }
+        Some(f) => f.widget.as_ref().and_then(|(_, _, page_id, rect)| {
+            let n = (1..=doc.page_count()).find(|n| doc.page(*n).is_ok_and(|p| p.id == *page_id))?;
+            (rect[2] > rect[0] && rect[3] > rect[1]).then_some((n, *rect))
+        }),
+        None => None,
+    };
+    let plan = SealPlan::new(&doc, &mut input, request, fixed)?;
+    let name = match &existing {
+        Some(_) => request.field_name.clone().unwrap_or_default(),
+        None => pick_name(&doc, request.field_name.as_deref())?,
+    };
     let rest = signature_dict(signer.sub_filter(), request);
     let build = |capacity: usize| -> Result<Serialized> {
         let mut rev = Revision::new(&doc);
         let sig = rev.add_signature_dict(rest.clone(), capacity);
         let widgets = plan.widgets(&mut rev)?;
-        add_signature_field(&mut rev, &name, sig, &widgets)?;
+        match &existing {
+            Some(field) => {
+                let ap = widgets.into_iter().next().and_then(|w| w.appearance);
+                fill_empty_field(&mut rev, field, sig, ap)?;
+            }
+            None => add_signature_field(&mut rev, &name, sig, &widgets)?,
+        }
         Ok(rev.serialize())
     };
     let (byte_range, container_len, reserved, written) = embed(&doc, &mut input, &build, signer, &mut output)?;
@@ -281,9 +307,15 @@ struct SealPlan {
 }
 
 impl SealPlan {
-    fn new(doc: &Document, input: &mut (impl Read + Seek), req: &SignRequest) -> Result<Self> {
+    /// `fixed`: an existing field's page and user-space box, used instead of placements.
+    fn new(
+        doc: &Document,
+        input: &mut (impl Read + Seek),
+        req: &SignRequest,
+        fixed: Option<(usize, [f64; 4])>,
+    ) -> Result<Self> {
         let first_page = doc.page(1)?.id;
-        let Some(app) = req.appearance.as_ref().filter(|_| !req.placements.is_empty()) else {
+        let Some(app) = req.appearance.as_ref().filter(|_| !req.placements.is_empty() || fixed.is_some()) else {
             return Ok(Self {
                 image: None,
                 size: SealSize { img_w: 0.0, img_h: 0.0, text_h: 0.0 },
@@ -305,7 +337,11 @@ impl SealPlan {
             text_h: lines.len() as f64 * LINE_HEIGHT,
         };
         let mut specs = Vec::new();
-        for spec in resolve(doc, &req.placements, size)? {
+        let resolved = match fixed {
+            Some((page, user_rect)) => vec![fit_into(doc, page, user_rect, size)?],
+            None => resolve(doc, &req.placements, size)?,
+        };
+        for spec in resolved {
             let page = doc.page(spec.page)?;
             specs.push((spec, page.id, page.frame));
         }
@@ -334,6 +370,16 @@ impl SealPlan {
     fn boxes(&self) -> Vec<WidgetBox> {
         self.specs.iter().map(|(s, _, _)| WidgetBox { page: s.page, rect: s.rect }).collect()
     }
+}
+
+/// The seal fitted (aspect kept, centred) into an existing widget's box.
+fn fit_into(doc: &Document, page: usize, user_rect: [f64; 4], size: SealSize) -> Result<WidgetSpec> {
+    let frame = doc.page(page)?.frame;
+    let r = frame.rect_to_visible(user_rect);
+    let (rw, rh) = (r[2] - r[0], r[3] - r[1]);
+    let scale = (rw / size.img_w).min(rh / (size.img_h + size.text_h));
+    // The appearance covers the whole box (its /Rect is kept); the seal is centred in it.
+    Ok(WidgetSpec { page, rect: r, scale, slice_offset: None })
 }
 
 fn text_lines(app: &Appearance, time: SystemTime, input: &mut (impl Read + Seek)) -> Result<Vec<String>> {

@@ -255,3 +255,25 @@ fn image_heavy_file_is_signed_with_image_data_intact() {
     assert!(r.red_in([470.0, 70.0, 530.0, 130.0]) > 500);
     assert_eq!(r.red_in([0.0, 0.0, 90.0, 842.0]), 0);
 }
+
+#[test]
+fn signs_an_existing_empty_field_in_its_own_box() {
+    let input = fixture_bytes("empty-field.pdf");
+    let mut req = seal_request(Vec::new());
+    req.field_name = Some("PartyB".into());
+    let (_d, out, outcome) = sign_to_file(&input, &req, &OpensslSigner::new("signer1"));
+    assert_eq!(outcome.field_name, "PartyB");
+    assert_all_valid(&out, 1);
+    // The box is 200 x 150 at (300, 80): the seal is fitted (150 pt) and centred at (400, 155).
+    assert_seal_at(&out, 2, 400.0, 155.0, 150.0 - 2.0 * 150.0 * 6.0 / 300.0, 4.0);
+    // Placements are refused for an existing field, and a signed field cannot be signed again.
+    let mut bad = req.clone();
+    bad.placements = vec![Placement::At { pages: vec![1], x: 1.0, y: 1.0 }];
+    let e = signet_pdf::sign(std::io::Cursor::new(&input), &mut Vec::new(), &bad, &OpensslSigner::new("signer1"))
+        .unwrap_err();
+    assert!(matches!(e, signet_pdf::PdfError::InvalidRequest(_)), "{e}");
+    let signed = std::fs::read(&out).unwrap();
+    let e = signet_pdf::sign(std::io::Cursor::new(&signed), &mut Vec::new(), &req, &OpensslSigner::new("signer2"))
+        .unwrap_err();
+    assert!(e.to_string().contains("already signed"), "{e}");
+}
