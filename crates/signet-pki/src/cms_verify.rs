@@ -15,6 +15,8 @@ use crate::algorithm::{DigestAlgorithm, SignatureAlgorithm};
 use crate::chain::{ChainError, KeyPurpose, subject_text, validate_chain};
 use crate::error::{PkiError, Result};
 use crate::oids;
+use crate::revocation::CertStatus;
+use crate::revocation_check::{check_crl, check_ocsp_response};
 use crate::tsp_types::{SigningCertificate, SigningCertificateV2, TstInfo};
 use crate::verify_signature::verify_signature;
 
@@ -30,6 +32,39 @@ pub struct VerifyPolicy<'a> {
     pub at: Option<SystemTime>,
     /// Required use of the signer certificate.
     pub purpose: KeyPurpose,
+    /// OCSP responses (DER OCSPResponse) available for the path, e.g. from a DSS.
+    pub ocsp_responses: &'a [Vec<u8>],
+    /// CRLs (DER) available for the path.
+    pub crls: &'a [Vec<u8>],
+    /// Treat a path certificate without revocation data as a failure.
+    pub require_revocation: bool,
+}
+
+impl<'a> VerifyPolicy<'a> {
+    /// Document signing against `trust_anchors`, at the timestamp time (or now),
+    /// without required revocation data.
+    pub fn new(trust_anchors: &'a [Vec<u8>]) -> Self {
+        VerifyPolicy {
+            trust_anchors,
+            extra_certificates: &[],
+            at: None,
+            purpose: KeyPurpose::DocumentSigning,
+            ocsp_responses: &[],
+            crls: &[],
+            require_revocation: false,
+        }
+    }
+}
+
+/// Revocation status found for one certificate of the path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RevocationCheck {
+    /// Subject of the certificate.
+    pub subject: String,
+    /// What the data says, if any data covered it.
+    pub status: Option<CertStatus>,
+    /// `ocsp` or `crl`, when found.
+    pub source: Option<&'static str>,
 }
 
 /// What was checked and what was found.
@@ -55,6 +90,8 @@ pub struct CmsReport {
     pub chain: std::result::Result<Vec<Vec<u8>>, ChainError>,
     /// The time the path was checked at.
     pub checked_at: SystemTime,
+    /// Revocation status of each non-anchor certificate of the path.
+    pub revocation: Vec<RevocationCheck>,
     /// The signature timestamp (unsigned attribute), when present.
     pub timestamp: Option<Box<TimestampReport>>,
     /// Problems in words.
@@ -283,6 +320,10 @@ impl CmsSignature {
             Some(leaf) => validate_chain(leaf, &pool, policy.trust_anchors, checked_at, policy.purpose),
             None => Err(ChainError::Malformed("no signer certificate".into())),
         };
+        let revocation = match &chain {
+            Ok(path) => check_path_revocation(path, policy, checked_at, &mut problems),
+            Err(_) => vec![],
+        };
         CmsReport {
             digest_algorithm: digest,
             signature_algorithm: scheme,
@@ -294,6 +335,7 @@ impl CmsSignature {
             signing_time,
             chain,
             checked_at,
+            revocation,
             timestamp,
             problems,
         }
@@ -365,6 +407,7 @@ pub fn verify_timestamp_token_against(token_der: &[u8], data: &[u8], policy: &Ve
             signing_time: None,
             chain: Err(ChainError::Malformed(problem.clone())),
             checked_at: SystemTime::UNIX_EPOCH,
+            revocation: vec![],
             timestamp: None,
             problems: vec![problem],
         },
@@ -394,4 +437,43 @@ pub fn verify_timestamp_token_against(token_der: &[u8], data: &[u8], policy: &Ve
         imprint_ok,
         token,
     }
+}
+
+/// Looks up every certificate of `path` (leaf first, anchor last, anchor
+/// skipped) in the policy's OCSP responses and CRLs.
+fn check_path_revocation(
+    path: &[Vec<u8>],
+    policy: &VerifyPolicy<'_>,
+    at: SystemTime,
+    problems: &mut Vec<String>,
+) -> Vec<RevocationCheck> {
+    let mut out = vec![];
+    for pair in path.windows(2) {
+        let (cert, issuer) = (&pair[0], &pair[1]);
+        let Ok(parsed) = Certificate::from_der(cert) else { continue };
+        let subject = subject_text(&parsed);
+        // OCSP responders marked id-pkix-ocsp-nocheck are not checked (RFC 6960 §4.2.2.2.1).
+        let no_check =
+            parsed.tbs_certificate().extensions().is_some_and(|e| e.iter().any(|x| x.extn_id == oids::OCSP_NOCHECK));
+        if no_check {
+            continue;
+        }
+        let found = policy
+            .ocsp_responses
+            .iter()
+            .find_map(|r| check_ocsp_response(r, cert, issuer).ok().map(|s| (s.status, "ocsp")))
+            .or_else(|| policy.crls.iter().find_map(|c| check_crl(c, cert, issuer).ok().map(|s| (s.status, "crl"))));
+        match found {
+            Some((CertStatus::Revoked { time, .. }, _)) if time <= at => {
+                problems.push(format!("certificate {subject} was revoked before the checked time"));
+            }
+            Some((CertStatus::Unknown, _)) if policy.require_revocation => {
+                problems.push(format!("the responder does not know certificate {subject}"));
+            }
+            None if policy.require_revocation => problems.push(format!("no revocation data for {subject}")),
+            _ => {}
+        }
+        out.push(RevocationCheck { subject, status: found.map(|f| f.0), source: found.map(|f| f.1) });
+    }
+    out
 }

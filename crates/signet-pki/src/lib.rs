@@ -20,6 +20,7 @@ pub mod oids;
 mod pkcs11;
 mod pkcs12;
 mod revocation;
+mod revocation_check;
 mod software_keystore;
 mod tsa;
 pub mod tsp_types;
@@ -30,7 +31,8 @@ pub use ca::{CaMaterial, CaSettings, CertifiedKey, IssuingCa, parse_certificate,
 pub use chain::{ChainError, KeyPurpose, is_issued_by, subject_text, validate_chain};
 pub use cms_sign::{CmsBuilder, CmsProfile, TIMESTAMP_RESERVE, TimestampSource};
 pub use cms_verify::{
-    CmsReport, CmsSignature, TimestampReport, VerifyPolicy, tst_info_of_token, verify_timestamp_token_against,
+    CmsReport, CmsSignature, RevocationCheck, TimestampReport, VerifyPolicy, tst_info_of_token,
+    verify_timestamp_token_against,
 };
 pub use custody::{KeyCustody, KeyRef};
 pub use error::{PkiError, Result};
@@ -44,6 +46,7 @@ pub use ocsp_types::CrlReasonCode;
 pub use pkcs11::Pkcs11Custody;
 pub use pkcs12::{Pkcs12Contents, read_pkcs12, write_pkcs12};
 pub use revocation::{CertStatus, OcspResponder, RevokedEntry, build_ocsp_request, generate_crl};
+pub use revocation_check::{CertificateUrls, CrlStatus, OcspStatus, certificate_urls, check_crl, check_ocsp_response};
 pub use software_keystore::SoftwareKeystore;
 pub use tsa::{DEFAULT_TSA_POLICY, TimestampAuthority, build_timestamp_request, parse_timestamp_response};
 pub use verify_signature::{key_algorithm_of_spki, spki_family, verify_signature};

@@ -1,7 +1,7 @@
 use std::time::SystemTime;
 
 use signet_pki::{
-    CmsBuilder, CmsProfile, CmsSignature, DigestAlgorithm, KeyAlgorithm, KeyCustody, KeyPurpose, SignatureAlgorithm,
+    CmsBuilder, CmsProfile, CmsSignature, DigestAlgorithm, KeyAlgorithm, KeyCustody, SignatureAlgorithm,
     TimestampAuthority, VerifyPolicy, pem_certificate,
 };
 
@@ -13,7 +13,7 @@ fn content() -> Vec<u8> {
 }
 
 fn policy(anchors: &[Vec<u8>]) -> VerifyPolicy<'_> {
-    VerifyPolicy { trust_anchors: anchors, extra_certificates: &[], at: None, purpose: KeyPurpose::DocumentSigning }
+    VerifyPolicy::new(anchors)
 }
 
 /// Signs `content()` detached; returns the CMS DER.

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use signet_pki::{
-    CaMaterial, CaSettings, CmsBuilder, CmsSignature, KeyAlgorithm, KeyCustody, KeyFamily, KeyPurpose, Pkcs11Custody,
+    CaMaterial, CaSettings, CmsBuilder, CmsSignature, KeyAlgorithm, KeyCustody, KeyFamily, Pkcs11Custody,
     SignatureAlgorithm, TimestampAuthority, ValidityPeriod, VerifyPolicy, issue_signing_certificate,
 };
 
@@ -85,15 +85,7 @@ fn softhsm_token_holds_ca_tsa_and_signer_keys() {
         }
         let digest = builder.digest_algorithm().digest(&content);
         let cms = builder.sign(&digest).unwrap();
-        let report = CmsSignature::parse(&cms).unwrap().verify(
-            Some(&digest),
-            &VerifyPolicy {
-                trust_anchors: &anchors,
-                extra_certificates: &[],
-                at: None,
-                purpose: KeyPurpose::DocumentSigning,
-            },
-        );
+        let report = CmsSignature::parse(&cms).unwrap().verify(Some(&digest), &VerifyPolicy::new(&anchors));
         assert!(report.is_valid(), "{alg}: {report:?}");
         assert!(report.timestamp.as_ref().is_some_and(|t| t.is_valid()));
         let dir = tempfile::tempdir().unwrap();

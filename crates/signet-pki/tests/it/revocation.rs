@@ -189,3 +189,81 @@ fn crl_verifies_and_revokes_in_openssl() {
     assert!(out.contains("verify OK"), "{out}");
     assert!(generate_crl(&f.ca, &f.keystore, "nope", 1, now, now, &[]).is_err());
 }
+
+#[test]
+fn ocsp_and_crl_checks_and_cms_verification_with_required_revocation() {
+    use signet_pki::{
+        CmsBuilder, CmsSignature, DigestAlgorithm, KeyCustody, VerifyPolicy, certificate_urls, check_crl,
+        check_ocsp_response,
+    };
+    let f = fixture();
+    let responder = OcspResponder::new(&f.ca, &f.keystore).unwrap();
+    let (key, leaf) = issue(KeyAlgorithm::P256, "revocation");
+    let issuing = f.ca.issuing_ca(KeyFamily::Ecdsa).unwrap().ca.certificate_der.clone();
+    let urls = certificate_urls(&leaf).unwrap();
+    assert_eq!(urls.ocsp, ["http://127.0.0.1:8089/pki/ocsp"]);
+    assert_eq!(urls.ca_issuers, ["http://127.0.0.1:8089/pki/ca/ecdsa.cer"]);
+    assert_eq!(urls.crl, ["http://127.0.0.1:8089/pki/crl/ecdsa.crl"]);
+
+    let now = SystemTime::now();
+    let revoked_at = now - Duration::from_secs(3600);
+    let ocsp_for = |cert: &[u8], issuer: &[u8], revoked: bool| {
+        let request = build_ocsp_request(cert, issuer).unwrap();
+        let status = if revoked { CertStatus::Revoked { time: revoked_at, reason: None } } else { CertStatus::Good };
+        responder.respond(&request, &|_, _| status, now).unwrap()
+    };
+    let good = ocsp_for(&leaf, &issuing, false);
+    assert_eq!(check_ocsp_response(&good, &leaf, &issuing).unwrap().status, CertStatus::Good);
+    let bad = ocsp_for(&leaf, &issuing, true);
+    assert!(matches!(check_ocsp_response(&bad, &leaf, &issuing).unwrap().status, CertStatus::Revoked { .. }));
+    let (_, other) = issue(KeyAlgorithm::P256, "other");
+    assert!(check_ocsp_response(&good, &other, &issuing).is_err(), "response applied to another certificate");
+    let mut tampered = good.clone();
+    let n = tampered.len() - 10;
+    tampered[n] ^= 0xff;
+    assert!(check_ocsp_response(&tampered, &leaf, &issuing).is_err(), "tampered response accepted");
+
+    let crl = generate_crl(
+        &f.ca,
+        &f.keystore,
+        "ecdsa",
+        2,
+        now,
+        now + Duration::from_secs(600),
+        &[RevokedEntry { serial: serial_of(&leaf), time: revoked_at, reason: Some(CrlReasonCode::KeyCompromise) }],
+    )
+    .unwrap();
+    assert!(matches!(
+        check_crl(&crl, &leaf, &issuing).unwrap().status,
+        CertStatus::Revoked { reason: Some(CrlReasonCode::KeyCompromise), .. }
+    ));
+    assert_eq!(check_crl(&crl, &other, &issuing).unwrap().status, CertStatus::Good);
+    let rsa_issuer = f.ca.issuing_ca(KeyFamily::Rsa).unwrap().ca.certificate_der.clone();
+    assert!(check_crl(&crl, &leaf, &rsa_issuer).is_err(), "CRL of another issuer accepted");
+
+    // CMS verification with required revocation data.
+    let signer = f.keystore.signer(&key).unwrap();
+    let content = b"revocation-aware verification";
+    let cms = CmsBuilder::new(signer.as_ref(), &leaf, std::slice::from_ref(&issuing))
+        .unwrap()
+        .sign(&DigestAlgorithm::Sha256.digest(content))
+        .unwrap();
+    let sig = CmsSignature::parse(&cms).unwrap();
+    let digest = DigestAlgorithm::Sha256.digest(content);
+    let anchors = [f.ca.root.certificate_der.clone()];
+    let strict = VerifyPolicy { require_revocation: true, ..VerifyPolicy::new(&anchors) };
+    let report = sig.verify(Some(&digest), &strict);
+    assert!(!report.is_valid() && report.problems.iter().any(|p| p.contains("no revocation data")), "{report:?}");
+    let issuing_ocsp = ocsp_for(&issuing, &f.ca.root.certificate_der, false);
+    let responses = [good.clone(), issuing_ocsp.clone()];
+    let report = sig.verify(Some(&digest), &VerifyPolicy { ocsp_responses: &responses, ..strict.clone() });
+    assert!(report.is_valid(), "{report:?}");
+    assert_eq!(report.revocation.len(), 2);
+    assert!(report.revocation.iter().all(|r| r.status == Some(CertStatus::Good) && r.source == Some("ocsp")));
+    let revoked_responses = [bad, issuing_ocsp];
+    let report = sig.verify(Some(&digest), &VerifyPolicy { ocsp_responses: &revoked_responses, ..strict.clone() });
+    assert!(!report.is_valid() && report.problems.iter().any(|p| p.contains("revoked")), "{report:?}");
+    let crls = [crl];
+    let report = sig.verify(Some(&digest), &VerifyPolicy { crls: &crls, ..VerifyPolicy::new(&anchors) });
+    assert!(!report.is_valid(), "revoked by CRL yet valid: {report:?}");
+}

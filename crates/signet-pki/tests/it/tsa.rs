@@ -76,7 +76,7 @@ fn client_helpers_round_trip_and_verify() {
     assert!(parse_timestamp_response(&response, &imprint, Some(&[1, 2, 3])).is_err(), "wrong nonce accepted");
     assert!(parse_timestamp_response(&response, &[0; 32], Some(&nonce)).is_err(), "wrong imprint accepted");
     let anchors = [f.ca.root.certificate_der.clone()];
-    let policy = VerifyPolicy { trust_anchors: &anchors, extra_certificates: &[], at: None, purpose: KeyPurpose::Any };
+    let policy = VerifyPolicy { purpose: KeyPurpose::Any, ..VerifyPolicy::new(&anchors) };
     let report = verify_timestamp_token_against(&token, data, &policy);
     assert!(report.is_valid(), "{report:?}");
     assert_eq!(report.serial, u128::MAX.to_be_bytes().to_vec());
