@@ -11,6 +11,8 @@ use crate::{FontFace, InkColor, SealError};
 pub const MIN_DPI: u32 = 72;
 /// See [`MIN_DPI`].
 pub const MAX_DPI: u32 = 2400;
+/// Largest raster produced (pixels), so no request can allocate without bound.
+pub const MAX_PIXELS: u64 = 40_000_000;
 /// Resolution used when the caller has no preference: twice the 300 dpi print minimum.
 pub const DEFAULT_DPI: u32 = 600;
 
@@ -103,6 +105,7 @@ impl Seal {
         let px_per_mm = dpi as f32 / MM_PER_INCH;
         let width = (self.width_mm * px_per_mm).round().max(1.0) as u32;
         let height = (self.height_mm * px_per_mm).round().max(1.0) as u32;
+        check_pixels(width, height)?;
         let mut mask = Mask::new(width, height).ok_or(SealError::OutOfRange {
             what: "raster size in pixels",
             got: f64::from(width.max(height)),
@@ -185,6 +188,20 @@ impl Seal {
     }
 }
 
+/// Refuses rasters above [`MAX_PIXELS`].
+pub(crate) fn check_pixels(width: u32, height: u32) -> Result<(), SealError> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(SealError::OutOfRange {
+            what: "raster size in pixels",
+            got: pixels as f64,
+            min: 1.0,
+            max: MAX_PIXELS as f64,
+        });
+    }
+    Ok(())
+}
+
 /// A PDF number: three decimals, no trailing zeros, no exponent.
 fn num(v: f32) -> String {
     let s = format!("{:.3}", v);
@@ -193,7 +210,7 @@ fn num(v: f32) -> String {
 }
 
 /// A seal rasterised at a given resolution: one ink colour plus per-pixel coverage.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RasterSeal {
     /// Width in pixels.
     pub width: u32,
@@ -205,6 +222,18 @@ pub struct RasterSeal {
     pub color: InkColor,
     /// Coverage 0..=255 per pixel, row-major (usable directly as a PDF SMask).
     pub alpha: Vec<u8>,
+}
+
+impl std::fmt::Debug for RasterSeal {
+    /// Sizes only: the pixel data would flood logs and test output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RasterSeal")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("dpi", &self.dpi)
+            .field("color", &self.color)
+            .finish_non_exhaustive()
+    }
 }
 
 impl RasterSeal {

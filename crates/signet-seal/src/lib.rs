@@ -26,7 +26,7 @@ mod upload;
 
 pub use color::InkColor;
 pub use company::{CompanySealSpec, CompanyShape, MAX_BOTTOM_CHARS, MAX_HORIZONTAL_CHARS, NAME_CHARS, render_company};
-pub use drawing::{DEFAULT_DPI, MAX_DPI, MIN_DPI, RasterSeal, Seal};
+pub use drawing::{DEFAULT_DPI, MAX_DPI, MAX_PIXELS, MIN_DPI, RasterSeal, Seal};
 pub use error::SealError;
 pub use fonts::{FontFace, bundled_font_bytes, check_renderable, face_for_char};
 pub use personal::{MAX_PERSONAL_CHARS, NameSuffix, PersonalFont, PersonalForm, PersonalSealSpec, render_personal};

@@ -234,6 +234,7 @@ pub fn render_signature(input: &SignatureInput, style: &SignatureStyle) -> Resul
     let height_mm = style.height_mm;
     let px_per_mm = style.dpi as f32 / 25.4;
     let (wpx, hpx) = ((width_mm * px_per_mm).round() as u32, (height_mm * px_per_mm).round() as u32);
+    crate::drawing::check_pixels(wpx, hpx)?;
     let mut mask = Mask::new(wpx.max(1), hpx.max(1)).ok_or(SealError::OutOfRange {
         what: "signature size in pixels",
         got: f64::from(wpx.max(hpx)),

@@ -306,6 +306,8 @@ fn hostile_input_never_panics() {
         bottom_text: Some("一二三四五六七八九十一二三四五六七八九十".into()),
         ..CompanySealSpec::new("国".repeat(32))
     };
+    let big = CompanySealSpec { size_mm: Some(80.0), ..CompanySealSpec::new("某某公司") };
+    assert!(matches!(render_company(&big).unwrap().rasterize(2400), Err(SealError::OutOfRange { .. })));
     let r = render_company(&tiny).unwrap().rasterize(600).unwrap();
     assert_eq!(r.alpha[0], 0);
 }

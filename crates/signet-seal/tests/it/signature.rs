@@ -69,6 +69,8 @@ fn bad_strokes_are_errors() {
     assert!(matches!(bad(point(f32::INFINITY, None)), SealError::InvalidStrokes(_)));
     assert!(matches!(bad(point(1.0, Some(2.0))), SealError::InvalidStrokes(_)));
     assert!(render_signature(&point(1.0, Some(1.0)), &style).is_ok(), "a single dot is a signature");
+    let huge = SignatureStyle { height_mm: 100.0, dpi: 2400, ..style };
+    assert!(matches!(render_signature(&zigzag(None, false), &huge).unwrap_err(), SealError::OutOfRange { .. }));
     let tiny = SignatureStyle { height_mm: 0.5, ..style };
     assert!(matches!(render_signature(&zigzag(None, false), &tiny).unwrap_err(), SealError::OutOfRange { .. }));
 }
