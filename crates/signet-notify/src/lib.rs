@@ -1,0 +1,61 @@
+//! Delivery adapters for [`signet_core::notify::MessageSender`]: how willingness codes and
+//! signing invitations leave the service.
+//!
+//! | Provider | Type | Channel |
+//! |---|---|---|
+//! | development outbox | [`OutboxFile`] | any (one JSON line per message) |
+//! | SMTP relay | [`SmtpSender`] | e-mail |
+//! | Aliyun Dysms `SendSms` | [`AliyunSms`] | SMS |
+//! | Tencent Cloud SMS `SendSms` (API 3.0) | [`TencentSms`] | SMS |
+//!
+//! # Settings
+//!
+//! A deployment picks one provider with a single setting (`SIGNET_SMS_PROVIDER`, or the e-mail
+//! equivalent) parsed by [`ProviderConfig::parse`] and turned into a sender by
+//! [`ProviderConfig::build`]:
+//!
+//! ```text
+//! outbox
+//! smtp://USER:PASSWORD@HOST:PORT?tls=starttls&from=Signet%20%3Cnoreply@example.com%3E
+//! smtps://USER:PASSWORD@HOST?from=noreply@example.com
+//! aliyun://ACCESS_KEY_ID:ACCESS_KEY_SECRET@dysmsapi.aliyuncs.com?sign_name=签名&template=SMS_123
+//! tencent://SECRET_ID:SECRET_KEY@sms.tencentcloudapi.com?app_id=1400000000&sign_name=签名&template=123456&region=ap-guangzhou
+//! ```
+//!
+//! - `outbox` appends to `<data dir>/outbox.jsonl`.
+//! - `smtp`: `tls` is `none`, `starttls` (default) or `tls` (implicit TLS, also chosen by the
+//!   `smtps` scheme); the port defaults to 25, 587 or 465 accordingly; `from` is required (an
+//!   address or `Name <address>`); user and password are optional; `ca_file=/path/ca.pem` adds a
+//!   private root CA; `timeout_secs` (default 10).
+//! - `aliyun`: `sign_name` and `template` (the verification-code template, parameter `code`)
+//!   are required; `link_template` (parameters `title`, `url`) enables signing links;
+//!   `region` defaults to `cn-hangzhou`.
+//! - `tencent`: `app_id` (SmsSdkAppId), `sign_name` and `template` (the verification-code
+//!   template, parameters `{1}` code and `{2}` minutes) are required; `link_template`
+//!   (parameters `{1}` title, `{2}` url) enables signing links; `region` defaults to
+//!   `ap-guangzhou`.
+//! - Every HTTP vendor accepts `endpoint=http://127.0.0.1:PORT` to send somewhere else than the
+//!   host in the URL (tests, private gateways).
+//!
+//! Credentials are percent-decoded, so secrets containing `/`, `+`, `@` or `:` must be written
+//! percent-encoded. Secrets are held in [`Secret`], whose `Debug` output is redacted, so a
+//! logged configuration never shows them.
+
+mod aliyun;
+pub mod aliyun_sign;
+mod config;
+mod error;
+mod outbox;
+mod phone;
+mod secret;
+mod smtp;
+mod tencent;
+pub mod tencent_sign;
+
+pub use aliyun::{AliyunConfig, AliyunSms};
+pub use config::{ConfigError, ProviderConfig};
+pub use error::NotifyError;
+pub use outbox::OutboxFile;
+pub use secret::Secret;
+pub use smtp::{SmtpConfig, SmtpSender, SmtpTls};
+pub use tencent::{TencentConfig, TencentSms};
