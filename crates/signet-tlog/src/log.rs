@@ -1,15 +1,15 @@
 //! The append-only log over a [`HashStore`]: append, roots and proofs at any past size.
 //!
 //! Every operation reads O(log n) stored nodes and never walks the tree: append reads one node
-//! per level the new leaf completes, a root reads one node per 1-bit of the size, a proof at most
-//! two per level.
+//! per level the new leaf completes plus the rest of the new root's frontier, a root reads one
+//! node per 1-bit of the size, a proof at most two per level.
 
 use crate::error::TreeError;
 use crate::hash::{Hash, node_hash};
 use crate::plan::{self, fetch};
 use crate::store::{HashStore, NodeId};
 
-/// What one append produced: the new leaf's index and the nodes to persist.
+/// What one append produced: the new leaf's index, the nodes to persist and the new root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
     /// Index of the new leaf (the tree size before the append).
@@ -17,6 +17,8 @@ pub struct Appended {
     /// The leaf itself (level 0) followed by every subtree it completes, bottom-up.
     /// Insert all of them in the same transaction that records the new size.
     pub nodes: Vec<(NodeId, Hash)>,
+    /// The root of the tree of `index + 1` leaves.
+    pub root: Hash,
 }
 
 /// Appends `leaf_hash` to the tree that currently has `size` leaves.
@@ -39,7 +41,12 @@ pub fn append(store: &impl HashStore, size: u64, leaf_hash: Hash) -> Result<Appe
         id = NodeId::new(id.level + 1, id.index >> 1);
         nodes.push((id, hash));
     }
-    Ok(Appended { index: size, nodes })
+    // The new root: the complete subtree just finished, under the older, larger ones.
+    let mut root = hash;
+    for older in plan::frontier(size + 1).iter().rev().skip(1) {
+        root = node_hash(&fetch(store, *older)?, &root);
+    }
+    Ok(Appended { index: size, nodes, root })
 }
 
 /// The root hash of the tree with `size` leaves (any size the store has reached).
@@ -79,6 +86,12 @@ mod tests {
         let ids: Vec<NodeId> = appended.nodes.iter().map(|(id, _)| *id).collect();
         assert_eq!(ids, [NodeId::new(0, 3), NodeId::new(1, 1), NodeId::new(2, 0)]);
         assert_eq!(appended.nodes[2].1, tree_hash(&leaves));
+        assert_eq!(appended.root, tree_hash(&leaves));
+        for size in 0..3 {
+            let partial = append(&store, size as u64, leaves[size]);
+            // Appending at an older size recomputes that size's successor root.
+            assert_eq!(partial.unwrap().root, tree_hash(&leaves[..=size]));
+        }
     }
 
     #[test]

@@ -113,9 +113,21 @@ pub fn root_plan(size: u64) -> ProofPlan {
 }
 
 /// The stored nodes [`crate::append`] reads when the tree has `size` leaves: the left siblings
-/// that the new leaf completes, one per trailing 1-bit of `size` (on average one node).
+/// that the new leaf completes (one per trailing 1-bit of `size`), then the older complete
+/// subtrees that, with the new one, make up the root at `size + 1` (one per other 1-bit).
 pub fn append_reads(size: u64) -> Vec<NodeId> {
-    (0..size.trailing_ones()).map(|level| NodeId::new(level as u8, (size >> level) - 1)).collect()
+    let mut ids: Vec<NodeId> =
+        (0..size.trailing_ones()).map(|level| NodeId::new(level as u8, (size >> level) - 1)).collect();
+    if let Some(grown) = size.checked_add(1) {
+        let frontier = frontier(grown);
+        ids.extend(frontier.iter().rev().skip(1));
+    }
+    ids
+}
+
+/// The complete subtrees whose fold is the root at `size`, largest first (one per 1-bit).
+pub(crate) fn frontier(size: u64) -> Vec<NodeId> {
+    range_nodes(0..size).collect()
 }
 
 /// The complete subtrees that make up `range`, largest first.
@@ -173,11 +185,14 @@ mod tests {
     }
 
     #[test]
-    fn append_reads_are_the_left_siblings_the_new_leaf_completes() {
+    fn append_reads_are_the_completed_left_siblings_then_the_older_frontier() {
         assert!(append_reads(0).is_empty());
         assert_eq!(append_reads(1), [NodeId::new(0, 0)]);
-        assert!(append_reads(2).is_empty());
+        // 2 -> 3: nothing to combine; the new root folds the new leaf under (1, 0).
+        assert_eq!(append_reads(2), [NodeId::new(1, 0)]);
         assert_eq!(append_reads(7), [NodeId::new(0, 6), NodeId::new(1, 2), NodeId::new(2, 0)]);
+        // 13 -> 14: completes (1, 6) from leaf 12; the new root also needs (2, 2) and (3, 0).
+        assert_eq!(append_reads(13), [NodeId::new(0, 12), NodeId::new(2, 2), NodeId::new(3, 0)]);
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //! from-scratch Merkle Tree Hash, every proof verifies, and every altered proof fails.
 
 use signet_tlog::{
-    EMPTY_ROOT, Hash, TreeError, consistency_proof, inclusion_proof, leaf_hash, root, tree_hash, verify_consistency,
-    verify_inclusion,
+    EMPTY_ROOT, Hash, MemoryStore, TreeError, append, consistency_proof, inclusion_proof, leaf_hash, root, tree_hash,
+    verify_consistency, verify_inclusion,
 };
 
-use crate::support::{flip_bit, synthetic_log};
+use crate::support::{flip_bit, synthetic_leaf, synthetic_log};
 
 const MAX: u64 = 64;
 
@@ -44,6 +44,19 @@ fn stored_roots_match_the_merkle_tree_hash_at_every_size() {
     assert_eq!(root(&store, 0).unwrap(), EMPTY_ROOT);
     for size in 1..=MAX {
         assert_eq!(root(&store, size).unwrap(), tree_hash(&leaves[..size as usize]), "size {size}");
+    }
+}
+
+#[test]
+fn every_append_reports_the_root_of_the_grown_tree() {
+    let mut store = MemoryStore::new();
+    for n in 0..=3 * MAX {
+        let leaf = synthetic_leaf(n);
+        let appended = append(&store, n, leaf).unwrap();
+        for (id, hash) in &appended.nodes {
+            store.put(*id, *hash).unwrap();
+        }
+        assert_eq!(appended.root, root(&store, n + 1).unwrap(), "size {}", n + 1);
     }
 }
 

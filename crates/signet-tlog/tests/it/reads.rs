@@ -55,10 +55,15 @@ fn reads_stay_logarithmic_in_a_log_of_100_000_leaves() {
             worst_consistency = worst_consistency.max(reads);
         }
         if size < N {
-            append(&recording, size, synthetic_leaf(size)).unwrap();
+            let appended = append(&recording, size, synthetic_leaf(size)).unwrap();
             let reads = recording.take().len();
-            assert_eq!(reads, size.trailing_ones() as usize, "append at {size}");
-            assert!(reads <= bound);
+            // The completed left siblings, then the rest of the new root's frontier.
+            let want = size.trailing_ones() + (size + 1).count_ones() - 1;
+            assert_eq!(reads, want as usize, "append at {size}");
+            assert!(reads <= bound + 1, "append at {size}: {reads} reads");
+            if size % 1000 == 0 {
+                assert_eq!(appended.root, root(&store, size + 1).unwrap());
+            }
         }
     }
     // log2(100 000) is about 17; the worst cases stay within twice that.
