@@ -10,6 +10,25 @@
 //! tail reader for the trailer; writing is an incremental update of our own that keeps the
 //! input's cross-reference style and never changes a byte of the original.
 //!
+//! # Entry points
+//! - [`sign`]: one signature (invisible, or seals placed by [`Placement`]) in one revision;
+//!   a named empty field already in the document is signed in its own box.
+//! - [`timestamp_document`]: a document timestamp (`ETSI.RFC3161`) in an invisible field.
+//! - [`add_dss`]: a DSS revision with certificates, OCSP responses and CRLs.
+//! - [`locate`]: every occurrence of a keyword, in visible-page coordinates.
+//! - [`inspect`]: the embedded signatures, their coverage, their signed bytes as a stream,
+//!   and what later revisions changed.
+//!
+//! # Memory
+//! The input is loaded once with the data of large image streams left out (untouched pages
+//! of the zeroed buffer never become resident), then read again while the signer hashes it,
+//! which also copies it to the output. A 75 MB scan signs in ~16 MB of RSS.
+//!
+//! # Encryption
+//! Owner-password-only files (RC4, AES-128, AES-256) and files opened with their user
+//! password are signed with new strings and streams encrypted with the document key
+//! ([`SignRequest::user_password`]); the signature `/Contents` is never encrypted.
+//!
 //! **Hybrid-reference policy.** A hybrid file (an xref table whose trailer also has
 //! `/XRefStm`) is signed incrementally like any other: the appended revision uses a classic
 //! table whose `/Prev` points to the hybrid section, so PDF 1.5 readers still see the objects

@@ -34,6 +34,15 @@ pub(crate) struct WidgetSpec {
 pub(crate) fn resolve(doc: &Document, placements: &[Placement], seal: SealSize) -> Result<Vec<WidgetSpec>> {
     let mut out = Vec::new();
     for p in placements {
+        let finite = match p {
+            Placement::At { x, y, .. } => x.is_finite() && y.is_finite(),
+            Placement::Keyword { offset, .. } => offset.0.is_finite() && offset.1.is_finite(),
+            Placement::Rect { x1, y1, x2, y2, .. } => [x1, y1, x2, y2].iter().all(|v| v.is_finite()),
+            Placement::CrossPage { y_fraction } => y_fraction.is_finite(),
+        };
+        if !finite {
+            return Err(PdfError::InvalidRequest("placement coordinates must be finite numbers".into()));
+        }
         match p {
             Placement::At { pages, x, y } => {
                 if pages.is_empty() {
