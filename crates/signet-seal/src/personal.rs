@@ -147,6 +147,7 @@ const LINE_CELL_W: f32 = 6.2;
 const LINE_CELL_H: f32 = 7.0;
 const LINE_GAP: f32 = 0.35;
 const LINE_BORDER: f32 = 0.9;
+const LINE_MAX_TEXT_W: f32 = 36.0;
 const LINE_PAD: f32 = 0.9;
 const BORDERLESS_PAD: f32 = 0.5;
 /// The em square is drawn slightly larger than its cell: CJK ink fills only ~90 % of the em,
@@ -259,15 +260,23 @@ fn line(chars: &[char], face: FontFace, border: bool, color: InkColor, pad: f32)
     let frame_w = if border { LINE_BORDER } else { 0.0 };
     let inset = frame_w + pad;
     let n = chars.len() as f32;
-    let width = 2.0 * inset + n * LINE_CELL_W + (n - 1.0) * LINE_GAP;
+    // Long names (compound surnames, transliterations) are narrowed to keep the line within
+    // LINE_MAX_TEXT_W, down to half-width characters; beyond that the seal grows.
+    let natural = n * LINE_CELL_W + (n - 1.0) * LINE_GAP;
+    let cell_w = if natural > LINE_MAX_TEXT_W {
+        ((LINE_MAX_TEXT_W - (n - 1.0) * LINE_GAP) / n).max(LINE_CELL_H * 0.5)
+    } else {
+        LINE_CELL_W
+    };
+    let width = 2.0 * inset + n * cell_w + (n - 1.0) * LINE_GAP;
     let height = 2.0 * inset + LINE_CELL_H;
     let mut seal = Seal::new(width, height, color);
     if border && let Some(frame) = rect_frame(0.0, 0.0, width, height, LINE_BORDER) {
         seal.fill(frame, FillRule::EvenOdd);
     }
-    let bold = bold_for(face, LINE_CELL_W);
+    let bold = bold_for(face, cell_w);
     for (i, ch) in chars.iter().enumerate() {
-        let cx = inset + i as f32 * (LINE_CELL_W + LINE_GAP) + LINE_CELL_W / 2.0;
+        let cx = inset + i as f32 * (cell_w + LINE_GAP) + cell_w / 2.0;
         let place = Transform::from_translate(cx, height / 2.0);
         seal.glyph(
             face,

@@ -311,3 +311,25 @@ fn hostile_input_never_panics() {
     let r = render_company(&tiny).unwrap().rasterize(600).unwrap();
     assert_eq!(r.alpha[0], 0);
 }
+
+/// Row (in the window) with the most ink.
+fn heaviest_row(alpha: &[u8], w: usize, x0: usize, x1: usize, y0: usize, y1: usize) -> usize {
+    (y0..y1).max_by_key(|&y| (x0..x1).map(|x| u32::from(alpha[y * w + x])).sum::<u32>()).unwrap_or(y0) - y0
+}
+
+#[test]
+fn upper_arc_text_stands_upright_and_lower_arc_text_faces_the_centre() {
+    // 上 has its long stroke at the bottom. On the upper arc (glyph tops outward) the middle
+    // character's long stroke is nearer the centre, i.e. low in its window; on the lower arc
+    // (tops towards the centre) it is nearer the border, i.e. low in its window as well.
+    let s = CompanySealSpec { star: false, bottom_text: Some("上上上".into()), ..CompanySealSpec::new("上上上") };
+    let r = render_company(&s).unwrap().rasterize(254).unwrap(); // 10 px/mm
+    let w = r.width as usize;
+    let (cx, h) = (w / 2, r.height as usize);
+    // Upper middle character: between 1.2 and 10 mm from the top edge.
+    let top = heaviest_row(&r.alpha, w, cx - 30, cx + 30, 14, 100);
+    assert!(top > 43, "upper 上 is upside down: heaviest row {top} of 86");
+    // Lower middle character: between 10 and 1.2 mm from the bottom edge.
+    let bottom = heaviest_row(&r.alpha, w, cx - 30, cx + 30, h - 100, h - 14);
+    assert!(bottom > 43, "lower 上 does not face the centre: heaviest row {bottom} of 86");
+}

@@ -186,3 +186,18 @@ fn spec_round_trips_through_json_with_defaults() {
     assert_eq!(PersonalFont::from_vendor_code("F2"), Some(PersonalFont::FangSong));
     assert_eq!(PersonalFont::from_vendor_code("F9"), None);
 }
+
+#[test]
+fn long_names_on_a_line_are_narrowed_not_endless() {
+    let short =
+        render_personal(&PersonalSealSpec { form: PersonalForm::Rectangle, ..PersonalSealSpec::new("王小明") })
+            .unwrap();
+    let long = render_personal(&PersonalSealSpec {
+        form: PersonalForm::Rectangle,
+        ..PersonalSealSpec::new("阿依古丽·买买提")
+    })
+    .unwrap();
+    assert!(short.width_mm() < 25.0, "{}", short.width_mm());
+    assert!(long.width_mm() <= 40.0, "{}", long.width_mm());
+    assert_eq!(long.height_mm(), short.height_mm());
+}
