@@ -82,9 +82,11 @@ mod tests {
         assert_eq!(signature("GET", &p, "testsecret"), "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
     }
 
-    /// The SMS service's own example of its signing guide (Dysms "HTTP 协议及签名",
-    /// <https://help.aliyun.com/document_detail/56189.html>): `SendSms` with AccessKeyId
-    /// `testId`, secret `testSecret`, a Chinese `SignName` and a JSON `TemplateParam`.
+    /// The `SendSms` example of the SMS service's signing guide (Dysms "HTTP 协议及签名",
+    /// <https://help.aliyun.com/document_detail/56189.html>; the current page
+    /// <https://www.alibabacloud.com/help/zh/doc-detail/252839.htm> describes the same
+    /// procedure): AccessKeyId `testId`, secret `testSecret`, a Chinese `SignName` and a JSON
+    /// `TemplateParam`, signed as a GET request.
     #[test]
     fn vendor_example_send_sms() {
         let p = params(&[

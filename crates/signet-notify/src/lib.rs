@@ -37,6 +37,10 @@
 //! - Every HTTP vendor accepts `endpoint=http://127.0.0.1:PORT` to send somewhere else than the
 //!   host in the URL (tests, private gateways).
 //!
+//! SMS and e-mail usually use different providers (say `SIGNET_SMS_PROVIDER=aliyun://…` and
+//! an `smtp://…` setting for e-mail); [`ChannelRouter`] combines the two into the one
+//! `MessageSender` the core takes.
+//!
 //! Credentials are percent-decoded, so secrets containing `/`, `+`, `@` or `:` must be written
 //! percent-encoded. Secrets are held in [`Secret`], whose `Debug` output is redacted, so a
 //! logged configuration never shows them.
@@ -47,6 +51,7 @@ mod config;
 mod error;
 mod outbox;
 mod phone;
+mod router;
 mod secret;
 mod smtp;
 mod tencent;
@@ -56,6 +61,7 @@ pub use aliyun::{AliyunConfig, AliyunSms};
 pub use config::{ConfigError, ProviderConfig};
 pub use error::NotifyError;
 pub use outbox::OutboxFile;
+pub use router::ChannelRouter;
 pub use secret::Secret;
 pub use smtp::{SmtpConfig, SmtpSender, SmtpTls};
 pub use tencent::{TencentConfig, TencentSms};

@@ -25,3 +25,27 @@ fn bad_settings_give_clear_errors() {
     assert!(build_err.contains("invalid from address"), "{build_err}");
     assert!(!build_err.contains("SECRETVALUE"));
 }
+
+#[tokio::test]
+async fn channel_router_sends_each_channel_its_own_way() {
+    let sms_dir = tempfile::tempdir().unwrap();
+    let email_dir = tempfile::tempdir().unwrap();
+    let router = signet_notify::ChannelRouter::new(
+        ProviderConfig::Outbox.build(sms_dir.path()).unwrap(),
+        ProviderConfig::Outbox.build(email_dir.path()).unwrap(),
+    );
+    use signet_core::notify::MessageSender;
+    router.send(&code_sms("13800138000", "111111")).await.unwrap();
+    let email = signet_core::notify::OutgoingMessage {
+        channel: signet_core::notify::Channel::Email,
+        recipient: "a@example.cn".into(),
+        ..code_sms("", "222222")
+    };
+    router.send(&email).await.unwrap();
+    let sms_lines = std::fs::read_to_string(sms_dir.path().join("outbox.jsonl")).unwrap();
+    let email_lines = std::fs::read_to_string(email_dir.path().join("outbox.jsonl")).unwrap();
+    assert_eq!(sms_lines.lines().count(), 1);
+    assert!(sms_lines.contains("111111") && sms_lines.contains("\"channel\":\"sms\""));
+    assert_eq!(email_lines.lines().count(), 1);
+    assert!(email_lines.contains("222222") && email_lines.contains("\"channel\":\"email\""));
+}
