@@ -21,6 +21,7 @@ mod pkcs11;
 mod pkcs12;
 mod revocation;
 mod revocation_check;
+mod routed_custody;
 mod software_keystore;
 mod tsa;
 pub mod tsp_types;
@@ -31,7 +32,7 @@ pub use ca::{CaMaterial, CaSettings, CertifiedKey, IssuingCa, parse_certificate,
 pub use chain::{ChainError, KeyPurpose, is_issued_by, subject_text, validate_chain};
 pub use cms_sign::{CmsBuilder, CmsProfile, TIMESTAMP_RESERVE, TimestampSource};
 pub use cms_verify::{
-    CmsReport, CmsSignature, RevocationCheck, TimestampReport, VerifyPolicy, tst_info_of_token,
+    CmsReport, CmsSignature, RevocationCheck, TimestampReport, VerifyPolicy, tst_info_of_token, verify_timestamp_token,
     verify_timestamp_token_against,
 };
 pub use custody::{KeyCustody, KeyRef};
@@ -47,6 +48,7 @@ pub use pkcs11::Pkcs11Custody;
 pub use pkcs12::{Pkcs12Contents, read_pkcs12, write_pkcs12};
 pub use revocation::{CertStatus, OcspResponder, RevokedEntry, build_ocsp_request, generate_crl};
 pub use revocation_check::{CertificateUrls, CrlStatus, OcspStatus, certificate_urls, check_crl, check_ocsp_response};
+pub use routed_custody::RoutedCustody;
 pub use software_keystore::SoftwareKeystore;
 pub use tsa::{DEFAULT_TSA_POLICY, TimestampAuthority, build_timestamp_request, parse_timestamp_response};
 pub use verify_signature::{key_algorithm_of_spki, spki_family, verify_signature};

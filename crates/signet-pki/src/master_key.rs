@@ -69,6 +69,14 @@ impl MasterKey {
         Zeroizing::new(STANDARD.encode(self.0.as_ref()))
     }
 
+    /// Derives `len` bytes (at most 8160) for one purpose (HKDF-SHA256, fixed
+    /// salt, info = `signet/<purpose>`), so callers never use the master key directly.
+    /// Purposes used inside this crate: `software-keystore-kek`, `key-check-value`,
+    /// `id-number-pseudonym`.
+    pub fn derive_subkey(&self, purpose: &str, len: usize) -> Result<Zeroizing<Vec<u8>>> {
+        self.derive(purpose, len)
+    }
+
     /// Derives `len` bytes for one purpose (HKDF-SHA256, info = `signet/<purpose>`).
     pub(crate) fn derive(&self, purpose: &str, len: usize) -> Result<Zeroizing<Vec<u8>>> {
         let info = format!("signet/{purpose}");

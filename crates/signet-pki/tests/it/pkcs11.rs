@@ -6,8 +6,9 @@ use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use signet_pki::{
-    CaMaterial, CaSettings, CmsBuilder, CmsSignature, KeyAlgorithm, KeyCustody, KeyFamily, Pkcs11Custody,
-    SignatureAlgorithm, TimestampAuthority, ValidityPeriod, VerifyPolicy, issue_signing_certificate,
+    CaMaterial, CaSettings, CmsBuilder, CmsSignature, KeyAlgorithm, KeyCustody, KeyFamily, MasterKey, Pkcs11Custody,
+    RoutedCustody, SignatureAlgorithm, SoftwareKeystore, TimestampAuthority, ValidityPeriod, VerifyPolicy,
+    issue_signing_certificate,
 };
 
 use crate::issue::subject;
@@ -44,6 +45,21 @@ fn softhsm_token_holds_ca_tsa_and_signer_keys() {
         let out = format!("{}{}", String::from_utf8_lossy(&child.stdout), String::from_utf8_lossy(&child.stderr));
         assert!(child.status.success() && out.contains("1 passed"), "SoftHSM child run failed:\n{out}");
         return;
+    }
+
+    // Token and software keys side by side: SM2 goes to software, the rest to the token.
+    let routed = RoutedCustody::new(
+        SoftwareKeystore::new(&MasterKey::generate().unwrap()).unwrap(),
+        Some(Pkcs11Custody::open(MODULE, "signet-test", "87654321").unwrap()),
+    );
+    let sm2 = routed.generate(KeyAlgorithm::Sm2, "sm2").unwrap();
+    let p256 = routed.generate(KeyAlgorithm::P256, "p256").unwrap();
+    assert_eq!((sm2.kind(), p256.kind()), (&b"SGK1"[..], &b"SGP1"[..]));
+    for key in [sm2, p256] {
+        let signer = routed.signer(&key).unwrap();
+        let spki = spki::SubjectPublicKeyInfoOwned::try_from(signer.public_key_der().as_slice()).unwrap();
+        let sig = signer.sign(b"routed").unwrap();
+        signet_pki::verify_signature(&spki, signer.algorithm().default_signature(), b"routed", &sig).unwrap();
     }
 
     let custody = Pkcs11Custody::open(MODULE, "signet-test", "87654321").unwrap();
