@@ -30,73 +30,71 @@ pub fn verify_consistency(old_size: u64, new_size: u64, old_root: &Hash, new_roo
 
 /// The root implied by an inclusion proof (RFC 9162 §2.1.3.2 steps 1-5), or `None` if the
 /// proof has the wrong shape for `index` and `size`.
+///
+/// `node` and `last` are the RFC's `fn` and `sn`: the position of the running hash and of the
+/// tree's last node on the current level.
 fn root_from_inclusion(leaf_hash: &Hash, index: u64, size: u64, proof: &[Hash]) -> Option<Hash> {
     if index >= size {
         return None;
     }
-    let mut fn_ = index;
-    let mut sn = size - 1;
+    let (mut node, mut last) = (index, size - 1);
     let mut r = *leaf_hash;
     for p in proof {
-        if sn == 0 {
+        if last == 0 {
             return None;
         }
-        if fn_ & 1 == 1 || fn_ == sn {
+        if node & 1 == 1 || node == last {
             r = node_hash(p, &r);
-            if fn_ & 1 == 0 {
-                // Skip the levels where this node has no right sibling (right border).
-                while fn_ & 1 == 0 && fn_ != 0 {
-                    fn_ >>= 1;
-                    sn >>= 1;
-                }
-            }
+            skip_right_border(&mut node, &mut last);
         } else {
             r = node_hash(&r, p);
         }
-        fn_ >>= 1;
-        sn >>= 1;
+        node >>= 1;
+        last >>= 1;
     }
-    (sn == 0).then_some(r)
+    (last == 0).then_some(r)
 }
 
 /// The old and new roots implied by a consistency proof for `0 < old_size < new_size`
 /// (RFC 9162 §2.1.4.2), or `None` if the proof has the wrong shape.
 fn roots_from_consistency(old_size: u64, new_size: u64, old_root: &Hash, proof: &[Hash]) -> Option<(Hash, Hash)> {
+    if proof.is_empty() {
+        return None;
+    }
     let (first, rest) = if old_size.is_power_of_two() {
-        // The old tree is a complete subtree of the new one: its root is the proof's start.
+        // The old tree is a complete subtree of the new one: its root starts the chain.
         (old_root, proof)
     } else {
         proof.split_first()?
     };
-    if proof.is_empty() {
-        return None;
+    let (mut node, mut last) = (old_size - 1, new_size - 1);
+    while node & 1 == 1 {
+        node >>= 1;
+        last >>= 1;
     }
-    let mut fn_ = old_size - 1;
-    let mut sn = new_size - 1;
-    while fn_ & 1 == 1 {
-        fn_ >>= 1;
-        sn >>= 1;
-    }
-    let mut fr = *first;
-    let mut sr = *first;
+    let (mut old, mut new) = (*first, *first);
     for c in rest {
-        if sn == 0 {
+        if last == 0 {
             return None;
         }
-        if fn_ & 1 == 1 || fn_ == sn {
-            fr = node_hash(c, &fr);
-            sr = node_hash(c, &sr);
-            if fn_ & 1 == 0 {
-                while fn_ & 1 == 0 && fn_ != 0 {
-                    fn_ >>= 1;
-                    sn >>= 1;
-                }
-            }
+        if node & 1 == 1 || node == last {
+            old = node_hash(c, &old);
+            new = node_hash(c, &new);
+            skip_right_border(&mut node, &mut last);
         } else {
-            sr = node_hash(&sr, c);
+            new = node_hash(&new, c);
         }
-        fn_ >>= 1;
-        sn >>= 1;
+        node >>= 1;
+        last >>= 1;
     }
-    (sn == 0).then_some((fr, sr))
+    (last == 0).then_some((old, new))
+}
+
+/// Climbs past the levels where the running node is a left child without a right sibling (the
+/// tree's ragged right border), where the RFC hashes nothing.
+fn skip_right_border(node: &mut u64, last: &mut u64) {
+    while *node & 1 == 0 && *node != 0 {
+        *node >>= 1;
+        *last >>= 1;
+    }
 }
