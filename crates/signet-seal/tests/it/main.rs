@@ -11,5 +11,4 @@ mod upload;
 
 /// The CLI module the `signet` binary wires in, compiled here so it is tested with the engine.
 #[path = "../../../signet/src/cli/seal.rs"]
-#[allow(dead_code, unused_qualifications)]
 mod seal_cli;
