@@ -74,6 +74,37 @@ impl ProviderConfig {
     }
 }
 
+/// A one-line description for startup logs; names accounts and endpoints, never secrets.
+impl std::fmt::Display for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Outbox => f.write_str("outbox (<data dir>/outbox.jsonl)"),
+            Self::Smtp(c) => {
+                let tls = match c.tls {
+                    SmtpTls::None => "no TLS",
+                    SmtpTls::StartTls => "STARTTLS",
+                    SmtpTls::Tls => "TLS",
+                };
+                write!(f, "smtp {}:{} ({tls}), from {}", c.host, c.port, c.from)?;
+                match &c.credentials {
+                    Some((user, _)) => write!(f, ", user {user}"),
+                    None => Ok(()),
+                }
+            }
+            Self::Aliyun(c) => write!(
+                f,
+                "aliyun dysms {} (AccessKeyId {}, sign name {}, template {})",
+                c.endpoint, c.access_key_id, c.sign_name, c.code_template
+            ),
+            Self::Tencent(c) => write!(
+                f,
+                "tencent sms {} (SecretId {}, app {}, region {}, template {})",
+                c.endpoint, c.secret_id, c.sdk_app_id, c.region, c.code_template
+            ),
+        }
+    }
+}
+
 impl FromStr for ProviderConfig {
     type Err = ConfigError;
 
@@ -301,6 +332,9 @@ mod tests {
             let debug = format!("{config:?}");
             assert!(!debug.contains("TOPSECRET"), "{debug}");
             assert!(debug.contains("Secret(***)"), "{debug}");
+            let display = config.to_string();
+            assert!(!display.contains("TOPSECRET"), "{display}");
+            assert!(display.starts_with(config.kind()), "{display}");
         }
     }
 

@@ -79,6 +79,49 @@ async fn concurrent_writers_never_interleave() {
     assert_eq!(codes.len(), 80);
 }
 
+const CHILD_ENV: &str = "SIGNET_NOTIFY_OUTBOX_CHILD";
+
+/// Separate processes appending to one outbox. The test runs its own binary again as the
+/// writers: with `SIGNET_NOTIFY_OUTBOX_CHILD=<path>:<writer>` it is a writer, else the parent.
+#[tokio::test]
+async fn concurrent_processes_never_interleave() {
+    let filler = "章".repeat(30_000);
+    if let Ok(spec) = std::env::var(CHILD_ENV) {
+        let (path, writer) = spec.rsplit_once(':').expect("child spec is <path>:<writer>");
+        let outbox = OutboxFile::new(path);
+        for n in 0..20 {
+            let mut message = code_sms("13800138000", &format!("p{writer}-{n}"));
+            message.text = filler.clone();
+            outbox.send(&message).await.unwrap();
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outbox.jsonl");
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..6)
+        .map(|writer| {
+            std::process::Command::new(&exe)
+                .args(["--exact", "outbox::concurrent_processes_never_interleave", "--test-threads=1"])
+                .env(CHILD_ENV, format!("{}:{writer}", path.display()))
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success(), "a writer process failed");
+    }
+    let content = std::fs::read_to_string(&path).unwrap();
+    let mut codes = HashSet::new();
+    for line in content.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).expect("every line is one whole JSON object");
+        assert_eq!(value["text"].as_str().unwrap(), filler);
+        codes.insert(value["purpose"]["code"].as_str().unwrap().to_string());
+    }
+    assert_eq!(codes.len(), 120, "every message of every process is there once");
+}
+
 #[tokio::test]
 async fn unwritable_outbox_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
