@@ -168,10 +168,72 @@ fn mac(digest: DigestAlgorithm, password: &str, salt: &[u8], iterations: u32, da
     Ok(hmac::sign(&hmac::Key::new(ring_alg, &key), data).as_ref().to_vec())
 }
 
+#[derive(Sequence)]
+struct Pkcs12PbeParams {
+    salt: OctetString,
+    iterations: u32,
+}
+
+/// Legacy PKCS#12 PBE schemes (RFC 7292 appendix C), as `openssl pkcs12 -legacy`
+/// and many older CA and Windows exports write them: (OID arc, key length, cipher).
+#[derive(Clone, Copy)]
+enum LegacyCipher {
+    TripleDes3Key,
+    TripleDes2Key,
+    Rc2 { key_len: usize },
+}
+
+fn legacy_cipher(oid: &ObjectIdentifier) -> Option<LegacyCipher> {
+    match oid.to_string().as_str() {
+        "1.2.840.113549.1.12.1.3" => Some(LegacyCipher::TripleDes3Key),
+        "1.2.840.113549.1.12.1.4" => Some(LegacyCipher::TripleDes2Key),
+        "1.2.840.113549.1.12.1.5" => Some(LegacyCipher::Rc2 { key_len: 16 }),
+        "1.2.840.113549.1.12.1.6" => Some(LegacyCipher::Rc2 { key_len: 5 }),
+        _ => None,
+    }
+}
+
+fn decrypt_legacy(cipher: LegacyCipher, params: &Any, password: &str, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    use cbc::cipher::block_padding::Pkcs7;
+    use cbc::cipher::{BlockModeDecrypt, InnerIvInit, KeyIvInit};
+    let params: Pkcs12PbeParams = params.decode_as().map_err(PkiError::asn1("PKCS#12 PBE parameters"))?;
+    let bmp = bmp_password(password);
+    let derive = |id, len| pkcs12_kdf(DigestAlgorithm::Sha1, &bmp, params.salt.as_bytes(), id, params.iterations, len);
+    let iv = derive(2, 8);
+    let wrong = || p12("cannot decrypt: wrong password or corrupted file");
+    let plain = match cipher {
+        LegacyCipher::TripleDes3Key | LegacyCipher::TripleDes2Key => {
+            let mut key = derive(1, 24);
+            if matches!(cipher, LegacyCipher::TripleDes2Key) {
+                // Two-key 3DES: K3 = K1.
+                let k1: Vec<u8> = key[..8].to_vec();
+                key[16..24].copy_from_slice(&k1);
+            }
+            cbc::Decryptor::<des::TdesEde3>::new_from_slices(&key, &iv)
+                .map_err(|_| wrong())?
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(|_| wrong())?
+        }
+        LegacyCipher::Rc2 { key_len } => {
+            let key = derive(1, key_len);
+            let rc2 = rc2::Rc2::new_with_eff_key_len(&key, key_len * 8);
+            let iv = cbc::cipher::Iv::<cbc::Decryptor<rc2::Rc2>>::try_from(&iv[..]).map_err(|_| wrong())?;
+            cbc::Decryptor::<rc2::Rc2>::inner_iv_init(rc2, &iv)
+                .decrypt_padded_vec::<Pkcs7>(ciphertext)
+                .map_err(|_| wrong())?
+        }
+    };
+    Ok(Zeroizing::new(plain))
+}
+
 fn decrypt(algorithm_der: &[u8], password: &str, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let scheme = pkcs5::EncryptionScheme::from_der(algorithm_der).map_err(|_| {
-        p12("unsupported encryption (only PBES2 is read; re-export legacy RC2/3DES files with OpenSSL 3 defaults)")
-    })?;
+    let alg = AlgorithmIdentifierOwned::from_der(algorithm_der).map_err(PkiError::asn1("encryption algorithm"))?;
+    if let Some(cipher) = legacy_cipher(&alg.oid) {
+        let params = alg.parameters.as_ref().ok_or_else(|| p12("PKCS#12 PBE without parameters"))?;
+        return decrypt_legacy(cipher, params, password, ciphertext);
+    }
+    let scheme = pkcs5::EncryptionScheme::from_der(algorithm_der)
+        .map_err(|_| p12(format!("unsupported PKCS#12 encryption {}", alg.oid)))?;
     if scheme.pbes2().is_none() {
         return Err(p12("PBES1 encryption is not supported"));
     }

@@ -55,3 +55,30 @@ fn malformed_pkcs12_is_an_error() {
     assert!(write_pkcs12(&pkcs8, &other_cert, &[], "pw", None).is_err(), "mismatched certificate accepted");
     assert!(write_pkcs12(&pkcs8, &cert, &[], "pw", None).is_ok());
 }
+
+#[test]
+fn legacy_openssl_pkcs12_files_are_read() {
+    let f = fixture();
+    let (key, cert) = issue(KeyAlgorithm::Rsa2048, "legacy");
+    let (_, pkcs8) = f.keystore.export_pkcs8(&key).unwrap();
+    let p12 = write_pkcs12(&pkcs8, &cert, &f.ca.chain_for(signet_pki::KeyFamily::Rsa).unwrap(), "pw", None).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "ours.p12", &p12);
+    openssl(d, &["pkcs12", "-in", "ours.p12", "-passin", "pass:pw", "-noenc", "-out", "all.pem"]);
+    // OpenSSL's -legacy defaults (RC2-40 certificates, 3-key 3DES key, SHA-1 MAC) and the other legacy pair.
+    for (name, extra) in
+        [("legacy.p12", vec![]), ("legacy2.p12", vec!["-keypbe", "PBE-SHA1-2DES", "-certpbe", "PBE-SHA1-RC2-128"])]
+    {
+        let mut args = vec!["pkcs12", "-export", "-legacy", "-in", "all.pem", "-passout", "pass:pw", "-out", name];
+        args.extend(extra);
+        openssl(d, &args);
+        let info = openssl(d, &["pkcs12", "-in", name, "-passin", "pass:pw", "-info", "-noout", "-legacy"]);
+        assert!(info.contains("pbeWithSHA1And"), "{info}");
+        let read = read_pkcs12(&std::fs::read(d.join(name)).unwrap(), "pw").unwrap();
+        assert_eq!(read.certificate, cert, "{name}");
+        assert_eq!(read.chain.len(), 2, "{name}");
+        assert_eq!(read.algorithm, KeyAlgorithm::Rsa2048);
+        assert!(read_pkcs12(&std::fs::read(d.join(name)).unwrap(), "wrong").is_err());
+    }
+}
