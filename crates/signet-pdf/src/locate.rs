@@ -1,16 +1,20 @@
 //! Keyword search: glyph positions and Unicode from hayro-interpret, matched across
 //! text-showing operators, lines and form XObjects (the interpreter walks them all).
+//!
+//! Unicode comes from the font's ToUnicode map or encoding (hayro); for embedded fonts that
+//! have neither, the embedded font's own Unicode cmap is read backwards (glyph → code point).
 
 use crate::api::TextHit;
 use crate::document::Document;
 use crate::error::Result;
-use hayro_interpret::font::GlyphRun;
+use hayro_interpret::font::{Glyph, GlyphRun};
 use hayro_interpret::hayro_cmap::BfString;
 use hayro_interpret::kurbo::{Affine, BezPath, Point, Rect};
 use hayro_interpret::{
     BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps, InterpreterCache,
     InterpreterSettings, RenderContent, SoftMask, interpret_page,
 };
+use std::collections::HashMap;
 
 /// A shown glyph: its text and its box in user space.
 struct ShownGlyph {
@@ -21,6 +25,47 @@ struct ShownGlyph {
 #[derive(Default)]
 struct Collector {
     glyphs: Vec<ShownGlyph>,
+    /// Reverse Unicode cmaps of embedded fonts, by hayro's font cache key.
+    reverse: HashMap<u128, HashMap<u32, char>>,
+}
+
+/// glyph id → code point from the font program's Unicode cmap (empty when it has none).
+fn reverse_cmap(data: &[u8]) -> HashMap<u32, char> {
+    use read_fonts::TableProvider;
+    use read_fonts::tables::cmap::PlatformId;
+    let mut out = HashMap::new();
+    let Ok(font) = read_fonts::FontRef::new(data) else { return out };
+    let Ok(cmap) = font.cmap() else { return out };
+    let Some((_, record, sub)) = cmap.best_subtable() else { return out };
+    let unicode = match record.platform_id() {
+        PlatformId::Unicode => true,
+        PlatformId::Windows => matches!(record.encoding_id(), 1 | 10),
+        _ => false,
+    };
+    if !unicode {
+        return out;
+    }
+    for (cp, gid) in sub.iter().take(200_000) {
+        if let Some(c) = char::from_u32(cp) {
+            out.entry(gid.to_u32()).or_insert(c);
+        }
+    }
+    out
+}
+
+impl Collector {
+    /// Unicode of a glyph: ToUnicode/encoding first, then the embedded font's cmap.
+    fn unicode(&mut self, g: &Glyph<'_>) -> Option<String> {
+        match g.as_unicode() {
+            Some(BfString::Char(c)) => return Some(c.to_string()),
+            Some(BfString::String(s)) => return Some(s),
+            None => {}
+        }
+        let Glyph::Outline(o) = g else { return None };
+        let data = o.font_data()?;
+        let map = self.reverse.entry(data.cache_key).or_insert_with(|| reverse_cmap((*data.data).as_ref()));
+        map.get(&o.glyph_id().to_u32()).map(|c| c.to_string())
+    }
 }
 
 impl Device<'_> for Collector {
@@ -29,14 +74,15 @@ impl Device<'_> for Collector {
     fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'_>>, _: BlendMode) {}
     fn draw_glyph_run(&mut self, run: &GlyphRun<'_, '_>, props: DrawProps<'_>, _: &DrawMode) {
         for g in run.glyphs() {
-            let text = match g.as_unicode() {
-                Some(BfString::Char(c)) => c.to_string(),
-                Some(BfString::String(s)) => s,
-                None => continue,
-            };
-            // Glyph space is 1000 units per em; the box spans the em height and, lacking
-            // widths in the glyph API, a full em for CJK and ~0.56 em for Latin.
-            let adv = if text.chars().all(|c| (c as u32) < 0x2e80) { 556.0 } else { 1000.0 };
+            let Some(text) = self.unicode(g) else { continue };
+            // Glyph space is 1000 units per em; the box spans the em height and the font's
+            // advance (or, without one, a full em for CJK and ~0.56 em for Latin).
+            let adv = match &**g {
+                Glyph::Outline(o) => o.advance_width().map(f64::from),
+                Glyph::Type3(t) => t.advance_width().map(f64::from),
+            }
+            .filter(|a| *a > 0.0 && a.is_finite())
+            .unwrap_or(if text.chars().all(|c| (c as u32) < 0x2e80) { 556.0 } else { 1000.0 });
             let t: Affine = props.transform * g.transform();
             let corners = [(0.0, -200.0), (adv, -200.0), (0.0, 800.0), (adv, 800.0)].map(|(x, y)| t * Point::new(x, y));
             let xs = corners.map(|p| p.x);

@@ -51,3 +51,19 @@ fn text_that_cannot_be_extracted_gives_no_hits() {
     let hits = locate(Cursor::new(fixture_bytes("no-text.pdf")), "甲方", None).unwrap();
     assert!(hits.is_empty());
 }
+
+#[test]
+fn falls_back_to_the_embedded_font_cmap_without_tounicode() {
+    let hits = locate(Cursor::new(fixture_bytes("cid-no-tounicode.pdf")), "甲方盖章处", None).unwrap();
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    // Drawn at (100, 300), 14 pt, 5 glyphs of 1 em (/DW 1000).
+    assert!((hits[0].rect[0] - 100.0).abs() < 1.0 && (hits[0].rect[2] - 170.0).abs() < 1.0, "{hits:?}");
+}
+
+#[test]
+fn ghostscript_output_without_any_unicode_mapping_has_no_hits() {
+    // pdfwrite re-encoded the subset font with symbolic cmaps only: pdftotext finds nothing
+    // either, and a keyword placement reports "keyword not found".
+    let hits = locate(Cursor::new(fixture_bytes("ghostscript.pdf")), "甲方盖章处", None).unwrap();
+    assert!(hits.is_empty());
+}
