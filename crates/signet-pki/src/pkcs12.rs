@@ -26,6 +26,9 @@ const ATTR_FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.8
 const ATTR_LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
 const PBKDF2_ITERATIONS: u32 = 2048;
 const MAC_ITERATIONS: u32 = 2048;
+/// Files asking for more PKCS#12-KDF rounds than this are refused (a hostile
+/// file could otherwise keep a core busy for hours).
+const MAX_KDF_ITERATIONS: u32 = 1_000_000;
 
 #[derive(Sequence)]
 struct Pfx {
@@ -157,6 +160,9 @@ fn pkcs12_kdf(
 }
 
 fn mac(digest: DigestAlgorithm, password: &str, salt: &[u8], iterations: u32, data: &[u8]) -> Result<Vec<u8>> {
+    if iterations > MAX_KDF_ITERATIONS {
+        return Err(p12(format!("{iterations} MAC iterations is more than this reader accepts")));
+    }
     let ring_alg = match digest {
         DigestAlgorithm::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
         DigestAlgorithm::Sha256 => hmac::HMAC_SHA256,
@@ -197,6 +203,9 @@ fn decrypt_legacy(cipher: LegacyCipher, params: &Any, password: &str, ciphertext
     use cbc::cipher::block_padding::Pkcs7;
     use cbc::cipher::{BlockModeDecrypt, InnerIvInit, KeyIvInit};
     let params: Pkcs12PbeParams = params.decode_as().map_err(PkiError::asn1("PKCS#12 PBE parameters"))?;
+    if params.iterations > MAX_KDF_ITERATIONS {
+        return Err(p12(format!("{} PBE iterations is more than this reader accepts", params.iterations)));
+    }
     let bmp = bmp_password(password);
     let derive = |id, len| pkcs12_kdf(DigestAlgorithm::Sha1, &bmp, params.salt.as_bytes(), id, params.iterations, len);
     let iv = derive(2, 8);
