@@ -16,9 +16,9 @@ use crate::certificates::CertificateRecord;
 use crate::ids::AppId;
 
 /// All metadata the service keeps, in one database.
-pub trait MetaStore: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore {}
+pub trait MetaStore: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore + CounterStore {}
 
-impl<T: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore> MetaStore for T {}
+impl<T: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore + CounterStore> MetaStore for T {}
 
 /// Deployment-wide records: the CA material, the master-key check value, ...
 #[async_trait]
@@ -78,6 +78,16 @@ pub trait CertificateStore: Send + Sync {
     async fn certificate_revoke(&self, serial: &str, at: OffsetDateTime) -> Result<bool>;
     /// Every certificate, newest first (operator use).
     async fn certificate_list(&self) -> Result<Vec<CertificateRecord>>;
+    /// Inserts a certificate issued to no account (`signet ca issue`); [`crate::Error::Conflict`] on a duplicate serial.
+    async fn certificate_insert(&self, certificate: &CertificateRecord) -> Result<()>;
+}
+
+/// Named counters shared by every process on the database (e.g. RFC 3161 serial numbers).
+#[async_trait]
+pub trait CounterStore: Send + Sync {
+    /// Increments the counter `name` (created at 1) and returns its new value, atomically:
+    /// no two callers, in any process, ever get the same value.
+    async fn counter_next(&self, name: &str) -> Result<i64>;
 }
 
 /// The hash-chained audit trail.

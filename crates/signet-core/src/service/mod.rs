@@ -14,6 +14,7 @@ use crate::secrets::SecretKeys;
 
 mod accounts;
 mod apps;
+mod pki;
 
 /// Settings the domain needs; the binary builds them from its configuration.
 #[derive(Debug, Clone)]

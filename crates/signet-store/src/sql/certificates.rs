@@ -97,4 +97,12 @@ impl CertificateStore for SqlStore {
             on_pool!(&self.pool, |p| sqlx::query_as(&sql).fetch_all(p).await).map_err(Error::storage)?;
         rows.into_iter().map(CertificateRecord::try_from).collect()
     }
+
+    async fn certificate_insert(&self, certificate: &CertificateRecord) -> Result<()> {
+        on_pool!(&self.pool, |p| {
+            let mut tx = p.begin().await.map_err(Error::storage)?;
+            insert_certificate!(tx, certificate);
+            tx.commit().await.map_err(Error::storage)
+        })
+    }
 }

@@ -23,6 +23,7 @@ mod accounts;
 mod apps;
 mod audit;
 mod certificates;
+mod counters;
 mod system;
 
 /// Runs the same query code against whichever driver the pool holds.

@@ -1,8 +1,16 @@
 //! The command line: one subcommand per file.
 
 mod app;
+mod ca;
+mod locate;
+mod ltv_refresh;
+mod pdf_output;
 mod seal;
 mod serve;
+mod sign;
+mod tsa_client;
+mod validation_data;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +44,17 @@ enum Command {
     App(app::AppCommand),
     /// Render a seal (印章) image: personal name seals and company seals.
     Seal(seal::SealArgs),
+    /// Sign a PDF (PAdES B-B, B-T, B-LT or B-LTA) with a visible seal or invisibly.
+    Sign(Box<sign::SignArgs>),
+    /// Verify every signature of a PDF; exit status 0 only when all are valid and trusted.
+    Verify(verify::VerifyArgs),
+    /// Print where a keyword appears (page and box in points).
+    Locate(locate::LocateArgs),
+    /// The built-in CA: init, issue, revoke, list.
+    #[command(subcommand)]
+    Ca(ca::CaCommand),
+    /// Add fresh validation data and a document timestamp to a signed PDF (PAdES B-LTA).
+    LtvRefresh(ltv_refresh::LtvRefreshArgs),
 }
 
 /// Runs the parsed command line.
@@ -45,6 +64,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve::run(settings),
         Command::App(command) => app::run(settings, command),
         Command::Seal(args) => seal::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => sign::run(*args).map(|()| ExitCode::SUCCESS),
+        Command::Verify(args) => verify::run(args),
+        Command::Locate(args) => locate::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Ca(command) => ca::run(settings, command),
+        Command::LtvRefresh(args) => ltv_refresh::run(settings, args).map(|()| ExitCode::SUCCESS),
     }
 }
 

@@ -2,5 +2,8 @@
 //! random port against a real database and object store, and talks HTTP to it.
 
 mod accounts;
+mod cli_sign;
+mod cli_support;
+mod pki_endpoints;
 mod serve;
 mod support;

@@ -1,0 +1,235 @@
+//! The public PKI services of the deployment: CA certificates, CRLs, OCSP, RFC 3161 time stamps,
+//! and the operator's certificate management (issue without an account, revoke, list).
+//!
+//! Revocation state lives in the certificate table, so every node answers the same; RFC 3161
+//! serial numbers come from a database counter, so two nodes never reuse one.
+
+use std::time::SystemTime;
+
+use signet_pki::{
+    CertStatus, OcspResponder, RevokedEntry, SubjectInfo, TimestampAuthority, ValidityPeriod, certificate_family,
+    generate_crl, issue_signing_certificate, parse_certificate,
+};
+
+use super::Signet;
+use crate::certificates::CertificateRecord;
+use crate::ids::AppId;
+use crate::{Error, Result};
+
+/// Counter behind the TSA's serial numbers.
+const TSA_SERIAL_COUNTER: &str = "tsa_serial";
+/// Counter behind CRL numbers (one sequence for all CAs: numbers only have to increase).
+const CRL_NUMBER_COUNTER: &str = "crl_number";
+/// How long a CRL is current; validators fetch a new one after this.
+const CRL_VALIDITY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+impl Signet {
+    /// A CA certificate (DER) by the name the CA writes into AIA: `root`, `rsa`, `ecdsa`, `sm2`.
+    pub fn ca_certificate_der(&self, name: &str) -> Result<Vec<u8>> {
+        self.pki.ca.ca_certificate(name).map(<[u8]>::to_vec).ok_or(Error::NotFound("CA"))
+    }
+
+    /// A freshly signed CRL (DER) of the CA named `name`, listing the revoked certificates it issued.
+    pub async fn crl(&self, name: &str) -> Result<Vec<u8>> {
+        self.ca_certificate_der(name)?;
+        let revoked = self.revoked_entries(name).await?;
+        let number = self.store.counter_next(CRL_NUMBER_COUNTER).await?;
+        let number = u64::try_from(number).map_err(|_| Error::Internal("negative CRL number".into()))?;
+        let now = SystemTime::from(self.clock.now());
+        let pki = std::sync::Arc::clone(&self.pki);
+        let name = name.to_owned();
+        blocking(move || Ok(generate_crl(&pki.ca, &pki.custody, &name, number, now, now + CRL_VALIDITY, &revoked)?))
+            .await
+    }
+
+    /// Answers a DER OCSPRequest (RFC 6960) from the certificate table.
+    ///
+    /// Malformed requests and CAs that are not ours get the matching OCSP error status, never an
+    /// HTTP error: OCSP clients expect an OCSPResponse.
+    pub async fn ocsp_respond(&self, request_der: Vec<u8>) -> Result<Vec<u8>> {
+        let now = SystemTime::from(self.clock.now());
+        let pki = std::sync::Arc::clone(&self.pki);
+        let store = std::sync::Arc::clone(&self.store);
+        let handle = tokio::runtime::Handle::current();
+        blocking(move || {
+            let responder = OcspResponder::new(&pki.ca, &pki.custody)?;
+            let lookup = |ca_name: &str, serial: &[u8]| -> CertStatus {
+                if let Some(status) = hierarchy_status(&pki.ca, ca_name, serial) {
+                    return status;
+                }
+                match handle.block_on(find_certificate(store.as_ref(), serial)) {
+                    Ok(Some(record)) if issued_by(&record, ca_name) => match record.revoked_at {
+                        Some(at) => CertStatus::Revoked { time: SystemTime::from(at), reason: None },
+                        None => CertStatus::Good,
+                    },
+                    Ok(_) => CertStatus::Unknown,
+                    Err(err) => {
+                        tracing::warn!(error = %err, "OCSP lookup failed; answering unknown");
+                        CertStatus::Unknown
+                    }
+                }
+            };
+            Ok(responder.respond(&request_der, &lookup, now)?)
+        })
+        .await
+    }
+
+    /// Answers a DER TimeStampReq (RFC 3161) with the deployment's TSA; the serial number comes
+    /// from the database, so it is unique across every process sharing it.
+    pub async fn timestamp_respond(&self, request_der: Vec<u8>) -> Result<Vec<u8>> {
+        let counter = self.store.counter_next(TSA_SERIAL_COUNTER).await?;
+        let now = SystemTime::from(self.clock.now());
+        let millis = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
+        // Time in the high half keeps serials unique even across a database restored from backup.
+        let serial = (millis << 64) | u128::from(counter.unsigned_abs());
+        let pki = std::sync::Arc::clone(&self.pki);
+        blocking(move || {
+            let tsa = TimestampAuthority::from_ca(&pki.ca, &pki.custody)?;
+            Ok(tsa.respond(&request_der, serial, now)?)
+        })
+        .await
+    }
+
+    /// Issues a certificate for a public key held outside the deployment (`signet ca issue`
+    /// writes the key into the holder's PKCS#12 file), recorded under `app` and no account, so
+    /// OCSP, CRLs and revocation know it. The record's key reference is empty: we keep no key.
+    pub async fn issue_standalone_certificate(
+        &self,
+        app: &AppId,
+        spki_der: Vec<u8>,
+        subject: SubjectInfo,
+        validity: time::Duration,
+    ) -> Result<CertificateRecord> {
+        let now = self.clock.now();
+        let duration =
+            std::time::Duration::try_from(validity).map_err(|_| Error::invalid("validity", "must be positive"))?;
+        let pki = std::sync::Arc::clone(&self.pki);
+        let der = blocking(move || {
+            let period = ValidityPeriod::starting(SystemTime::from(now), duration);
+            Ok(issue_signing_certificate(&pki.ca, &pki.custody, &subject, &spki_der, period)?)
+        })
+        .await?;
+        let cert = parse_certificate(&der)?;
+        let tbs = cert.tbs_certificate();
+        let record = CertificateRecord {
+            serial: hex::encode_upper(tbs.serial_number().as_bytes()),
+            app_id: app.clone(),
+            account_id: None,
+            not_before: time::OffsetDateTime::from(tbs.validity().not_before.to_system_time()),
+            not_after: time::OffsetDateTime::from(tbs.validity().not_after.to_system_time()),
+            certificate_der: der,
+            key_ref: Vec::new(),
+            revoked_at: None,
+            created_at: now,
+        };
+        self.store.certificate_insert(&record).await?;
+        Ok(record)
+    }
+
+    /// Revokes a certificate by serial (hex, any case, `:` separators allowed). With `app`, only
+    /// that app's certificates can be revoked (others are "not found"). Returns the record as revoked.
+    pub async fn revoke_certificate(&self, serial: &str, app: Option<&AppId>) -> Result<CertificateRecord> {
+        let serial = normalise_serial(serial)?;
+        let mut record = self.store.certificate_get(&serial).await?.ok_or(Error::NotFound("certificate"))?;
+        if app.is_some_and(|a| a != &record.app_id) {
+            return Err(Error::NotFound("certificate"));
+        }
+        if record.revoked_at.is_some() {
+            return Err(Error::Conflict(format!("certificate {serial} is already revoked")));
+        }
+        let now = self.clock.now();
+        if !self.store.certificate_revoke(&serial, now).await? {
+            return Err(Error::Conflict(format!("certificate {serial} is already revoked")));
+        }
+        record.revoked_at = Some(now);
+        Ok(record)
+    }
+
+    /// Every certificate the CA issued, newest first (operator use).
+    pub async fn list_certificates(&self) -> Result<Vec<CertificateRecord>> {
+        self.store.certificate_list().await
+    }
+
+    /// The revoked certificates issued by the CA named `ca_name`.
+    async fn revoked_entries(&self, ca_name: &str) -> Result<Vec<RevokedEntry>> {
+        Ok(self
+            .store
+            .certificate_list()
+            .await?
+            .into_iter()
+            .filter(|r| issued_by(r, ca_name))
+            .filter_map(|r| {
+                let at = r.revoked_at?;
+                let serial = hex::decode(&r.serial).ok()?;
+                Some(RevokedEntry { serial, time: SystemTime::from(at), reason: None })
+            })
+            .collect())
+    }
+}
+
+/// Status of the hierarchy's own certificates (issuing CAs, TSA, OCSP responders): good while
+/// the deployment runs; they are not in the certificate table.
+fn hierarchy_status(ca: &signet_pki::CaMaterial, ca_name: &str, serial: &[u8]) -> Option<CertStatus> {
+    ca.all_certificates().into_iter().find_map(|der| {
+        let cert = parse_certificate(der).ok()?;
+        let (issuer, _, _) = ca.issuer_of(&cert)?;
+        let own = strip_sign(cert.tbs_certificate().serial_number().as_bytes());
+        let self_signed = cert.tbs_certificate().issuer() == cert.tbs_certificate().subject();
+        (issuer == ca_name && own == serial && !self_signed).then_some(CertStatus::Good)
+    })
+}
+
+/// Whether `record` was issued by the issuing CA called `ca_name` (`rsa`, `ecdsa`, `sm2`).
+fn issued_by(record: &CertificateRecord, ca_name: &str) -> bool {
+    certificate_family(&record.certificate_der).is_ok_and(|f| f.name() == ca_name)
+}
+
+/// Looks a certificate up by its serial bytes (the table keeps DER's sign byte when there is one).
+async fn find_certificate(store: &dyn crate::ports::MetaStore, serial: &[u8]) -> Result<Option<CertificateRecord>> {
+    let plain = hex::encode_upper(serial);
+    if let Some(record) = store.certificate_get(&plain).await? {
+        return Ok(Some(record));
+    }
+    store.certificate_get(&format!("00{plain}")).await
+}
+
+/// Serial bytes without the leading zero DER adds to keep a number positive.
+fn strip_sign(bytes: &[u8]) -> &[u8] {
+    match bytes {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        _ => bytes,
+    }
+}
+
+/// Upper-case hex without separators, as the certificate table keys serials.
+fn normalise_serial(raw: &str) -> Result<String> {
+    let serial: String = raw.trim().chars().filter(|c| *c != ':').collect::<String>().to_ascii_uppercase();
+    if serial.is_empty() || serial.len() > 42 || !serial.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(Error::invalid("serial", "expected the certificate serial number in hex"));
+    }
+    Ok(serial)
+}
+
+/// Runs CPU-heavy PKI work (signing, key unwrapping) off the async executor.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("PKI task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_are_normalised() {
+        assert_eq!(normalise_serial(" 0a:bC ").unwrap(), "0ABC");
+        assert!(normalise_serial("xyz").is_err());
+        assert!(normalise_serial("").is_err());
+    }
+
+    #[test]
+    fn sign_byte_is_stripped() {
+        assert_eq!(strip_sign(&[0, 0x80]), &[0x80]);
+        assert_eq!(strip_sign(&[0]), &[0]);
+        assert_eq!(strip_sign(&[1, 2]), &[1, 2]);
+    }
+}

@@ -1,0 +1,202 @@
+//! Validation data for PAdES B-LT: the certificate paths and their revocation status (OCSP
+//! responses, CRLs), fetched from the URLs the certificates name (AIA caIssuers and OCSP, CRL
+//! distribution points), ready for a DSS revision.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use der::{Decode, Encode};
+use signet_pdf::Dss;
+use signet_pki::ocsp_types::{BasicOcspResponse, CertStatusChoice, OcspResponse, OcspResponseStatus, ResponseData};
+use signet_pki::{build_ocsp_request, is_issued_by, oids, parse_certificate, read_certificates};
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
+
+/// Fetches what validators need to check `certificates` (and the issuers they lead to) later,
+/// without network. Fails when a certificate is revoked, or when the status of a certificate
+/// that needs one (all but self-signed roots and OCSP no-check responders) cannot be obtained.
+pub fn collect(certificates: &[Vec<u8>]) -> anyhow::Result<Dss> {
+    let client =
+        reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().context("HTTP client")?;
+    let mut pool: Vec<Vec<u8>> = Vec::new();
+    for der in certificates {
+        if !pool.contains(der) {
+            pool.push(der.clone());
+        }
+    }
+    complete_paths(&client, &mut pool)?;
+    let mut dss = Dss { certs: pool.clone(), ..Dss::default() };
+    let mut fetched_crls = HashSet::new();
+    for der in &pool {
+        let cert = parse_certificate(der).context("a certificate in the signature does not parse")?;
+        if is_self_signed(&cert) || has_ocsp_nocheck(&cert) {
+            continue;
+        }
+        let name = cert.tbs_certificate().subject().to_string();
+        let Some(issuer) = pool.iter().find(|i| issuer_matches(der, &cert, i)) else {
+            bail!("the issuer of {name} is not available (no caIssuers URL led to it)");
+        };
+        let mut covered = false;
+        let mut failures = Vec::new();
+        for url in ocsp_urls(&cert) {
+            match fetch_ocsp(&client, &url, der, issuer) {
+                Ok(response) => {
+                    dss.ocsps.push(response);
+                    covered = true;
+                    break;
+                }
+                Err(err) if err.downcast_ref::<Revoked>().is_some() => return Err(err),
+                Err(err) => failures.push(format!("OCSP {url}: {err:#}")),
+            }
+        }
+        for url in crl_urls(&cert) {
+            if fetched_crls.contains(&url) {
+                covered = true;
+                continue;
+            }
+            match fetch(&client, &url) {
+                Ok(crl) => {
+                    dss.crls.push(crl);
+                    fetched_crls.insert(url);
+                    covered = true;
+                }
+                Err(err) => failures.push(format!("CRL {url}: {err:#}")),
+            }
+        }
+        if !covered {
+            let why =
+                if failures.is_empty() { "it names no OCSP responder or CRL".to_owned() } else { failures.join("; ") };
+            bail!("no revocation data for {name}: {why}");
+        }
+    }
+    Ok(dss)
+}
+
+/// The certificate is revoked: B-LT data would only prove it.
+#[derive(Debug, thiserror::Error)]
+#[error("certificate {0} is revoked (OCSP)")]
+pub struct Revoked(String);
+
+/// Adds missing issuers from AIA caIssuers until every path ends at a self-signed certificate.
+fn complete_paths(client: &reqwest::blocking::Client, pool: &mut Vec<Vec<u8>>) -> anyhow::Result<()> {
+    let mut i = 0;
+    while i < pool.len() && pool.len() < 32 {
+        let der = pool[i].clone();
+        i += 1;
+        let Ok(cert) = parse_certificate(&der) else { continue };
+        if is_self_signed(&cert) || pool.iter().any(|c| issuer_matches(&der, &cert, c)) {
+            continue;
+        }
+        for url in access_urls(&cert, oids::AD_CA_ISSUERS) {
+            if let Ok(bytes) = fetch(client, &url) {
+                let found = read_certificates(&bytes).unwrap_or_else(|_| vec![bytes]);
+                for issuer in found {
+                    if issuer_matches(&der, &cert, &issuer) && !pool.contains(&issuer) {
+                        pool.push(issuer);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn issuer_matches(subject_der: &[u8], subject: &Certificate, issuer_der: &[u8]) -> bool {
+    subject_der != issuer_der && parse_certificate(issuer_der).is_ok_and(|i| is_issued_by(subject_der, subject, &i))
+}
+
+fn is_self_signed(cert: &Certificate) -> bool {
+    cert.tbs_certificate().issuer() == cert.tbs_certificate().subject()
+}
+
+/// OCSP responder certificates carrying id-pkix-ocsp-nocheck need no status of their own.
+fn has_ocsp_nocheck(cert: &Certificate) -> bool {
+    cert.tbs_certificate().extensions().is_some_and(|exts| exts.iter().any(|e| e.extn_id == oids::OCSP_NOCHECK))
+}
+
+/// URIs of one access method in the AIA extension.
+fn access_urls(cert: &Certificate, method: der::asn1::ObjectIdentifier) -> Vec<String> {
+    let Ok(Some((_, aia))) = cert.tbs_certificate().get_extension::<AuthorityInfoAccessSyntax>() else {
+        return Vec::new();
+    };
+    aia.0
+        .iter()
+        .filter(|d| d.access_method == method)
+        .filter_map(|d| match &d.access_location {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+            _ => None,
+        })
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .collect()
+}
+
+fn ocsp_urls(cert: &Certificate) -> Vec<String> {
+    access_urls(cert, oids::AD_OCSP)
+}
+
+fn crl_urls(cert: &Certificate) -> Vec<String> {
+    let Ok(Some((_, points))) = cert.tbs_certificate().get_extension::<CrlDistributionPoints>() else {
+        return Vec::new();
+    };
+    points
+        .0
+        .iter()
+        .filter_map(|p| match &p.distribution_point {
+            Some(DistributionPointName::FullName(names)) => Some(names.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|n| match n {
+            GeneralName::UniformResourceIdentifier(uri) => Some(uri.to_string()),
+            _ => None,
+        })
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+        .collect()
+}
+
+fn fetch(client: &reqwest::blocking::Client, url: &str) -> anyhow::Result<Vec<u8>> {
+    let response = client.get(url).send().context("no answer")?;
+    if !response.status().is_success() {
+        bail!("HTTP {}", response.status());
+    }
+    Ok(response.bytes()?.to_vec())
+}
+
+/// Asks `url` for the status of `cert`; returns the whole OCSPResponse when it says good.
+fn fetch_ocsp(client: &reqwest::blocking::Client, url: &str, cert: &[u8], issuer: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let request = build_ocsp_request(cert, issuer)?;
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/ocsp-request")
+        .body(request)
+        .send()
+        .context("no answer")?;
+    if !response.status().is_success() {
+        bail!("HTTP {}", response.status());
+    }
+    let body = response.bytes()?.to_vec();
+    match ocsp_status(&body)? {
+        CertStatusChoice::Good(_) => Ok(body),
+        CertStatusChoice::Revoked(_) => {
+            let name = parse_certificate(cert).map(|c| c.tbs_certificate().subject().to_string()).unwrap_or_default();
+            Err(Revoked(name).into())
+        }
+        CertStatusChoice::Unknown(_) => bail!("the responder does not know the certificate"),
+    }
+}
+
+/// The status in a one-certificate OCSPResponse.
+pub fn ocsp_status(der: &[u8]) -> anyhow::Result<CertStatusChoice> {
+    let response = OcspResponse::from_der(der).context("not an OCSPResponse")?;
+    if response.response_status != OcspResponseStatus::Successful {
+        bail!("the responder answered {:?}", response.response_status);
+    }
+    let bytes = response.response_bytes.context("a successful OCSPResponse without a response")?;
+    let basic = BasicOcspResponse::from_der(bytes.response.as_bytes()).context("not a BasicOCSPResponse")?;
+    let data: ResponseData =
+        ResponseData::from_der(&basic.tbs_response_data.to_der()?).context("malformed OCSP ResponseData")?;
+    let single = data.responses.into_iter().next().context("an OCSP response with no status")?;
+    Ok(single.cert_status)
+}

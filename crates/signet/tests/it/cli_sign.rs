@@ -1,0 +1,357 @@
+//! `signet sign | verify | locate | ltv-refresh` end to end: certificates from `signet ca issue`,
+//! the seal from `signet seal company`, fixture PDFs from the PDF engine, and the outputs judged
+//! by pyHanko, poppler's pdfsig, qpdf and `signet verify` itself.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli_support::{
+    PkiServer, assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_ok, fixture, pyhanko_validate, signet_verify,
+    tampered_copy, tool,
+};
+use crate::support::{Backend, signet_bin};
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn seals_at_every_placement_validate_in_pyhanko_pdfsig_qpdf_and_signet_verify() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let seal = pki.seal();
+    let (rsa, _) = pki.issue("张三", "rsa2048");
+    let (p256, _) = pki.issue("李四", "p256");
+    let contract = fixture("contract.pdf");
+    let cases: Vec<(&str, &Path, Vec<String>)> = vec![
+        ("at", &rsa, vec!["--at".into(), "1,300,400".into(), "--at".into(), "2,100,100".into()]),
+        ("keyword", &p256, vec!["--keyword".into(), "甲方盖章处".into(), "--offset".into(), "10,-5".into()]),
+        ("rect", &rsa, vec!["--rect".into(), "2,0.6,0.7,0.9,0.9".into(), "--show-time".into(), "--show-digest".into()]),
+        ("cross-page", &p256, vec!["--cross-page".into(), "--cross-y".into(), "0.3".into()]),
+    ];
+    for (name, p12, placement) in &cases {
+        let input = if *name == "cross-page" { fixture("rotated.pdf") } else { contract.clone() };
+        let out = pki.path(&format!("{name}.pdf"));
+        let mut args = vec!["sign", s(&input), "-o", s(&out), "--p12", s(p12), "--password", "pw", "--image", s(&seal)];
+        args.extend(placement.iter().map(String::as_str));
+        args.extend(["--reason", "同意", "--location", "上海"]);
+        pki.signet_ok(&args);
+        assert_pyhanko_valid(&out, &ca);
+        assert_pdfsig_valid(&out, &ca, pki.dir.path());
+        assert_qpdf_ok(&out);
+        let (ok, report) = signet_verify(&out, &ca, &[]);
+        assert!(ok, "signet verify rejected {name}: {report}");
+        assert!(report.contains("VALID") && report.contains("trusted"), "{report}");
+
+        let tampered = pki.path(&format!("{name}-tampered.pdf"));
+        tampered_copy(&out, &tampered);
+        let (ok, report) = signet_verify(&tampered, &ca, &[]);
+        assert!(!ok, "signet verify accepted a tampered {name}: {report}");
+        assert!(report.contains("INVALID"), "{report}");
+    }
+
+    // The keyword placement put the seal on the keyword: `signet locate` and the widget agree.
+    let located = pki.signet_ok(&["locate", s(&contract), "--keyword", "甲方盖章处"]);
+    assert!(located.lines().any(|l| l.starts_with("page ")), "locate printed {located:?}");
+
+    // A second signer on top of the first: both stay valid.
+    let twice = pki.path("twice.pdf");
+    pki.signet_ok(&[
+        "sign",
+        s(&pki.path("keyword.pdf")),
+        "-o",
+        s(&twice),
+        "--p12",
+        s(&rsa),
+        "--password",
+        "pw",
+        "--image",
+        s(&seal),
+        "--keyword",
+        "乙方盖章处",
+    ]);
+    assert_pyhanko_valid(&twice, &ca);
+    let (ok, report) = signet_verify(&twice, &ca, &["--json"]);
+    assert!(ok, "{report}");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("verify --json prints JSON");
+    assert_eq!(json["signatures"].as_array().map(Vec::len), Some(2), "{json}");
+    assert_eq!(json["valid"], true);
+
+    // Without --trust nothing is trusted: exit status non-zero.
+    let out = Command::new(signet_bin()).args(["verify", s(&twice)]).output().expect("run");
+    assert!(!out.status.success(), "verify without trust roots must fail");
+}
+
+#[test]
+fn levels_b_t_and_b_lta_with_the_built_in_tsa() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let seal = pki.seal();
+    let (p256, _) = pki.issue("李四", "p256");
+    let (rsa, _) = pki.issue("张三", "rsa2048");
+    let tsa = pki.url("/tsa");
+    let contract = fixture("contract.pdf");
+
+    let bt = pki.path("bt.pdf");
+    pki.signet_ok(&[
+        "sign",
+        s(&contract),
+        "-o",
+        s(&bt),
+        "--p12",
+        s(&p256),
+        "--password",
+        "pw",
+        "--image",
+        s(&seal),
+        "--at",
+        "1,300,400",
+        "--level",
+        "B-T",
+        "--tsa",
+        &tsa,
+    ]);
+    let (ok, text) = pyhanko_validate(&bt, &ca, &["--no-revocation-check"]);
+    assert!(ok && text.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"), "pyHanko on B-T: {text}");
+    let (ok, report) = signet_verify(&bt, &ca, &[]);
+    assert!(ok && report.contains("timestamp      valid"), "{report}");
+
+    let lta = pki.path("lta.pdf");
+    pki.signet_ok(&[
+        "sign",
+        s(&contract),
+        "-o",
+        s(&lta),
+        "--p12",
+        s(&rsa),
+        "--password",
+        "pw",
+        "--image",
+        s(&seal),
+        "--keyword",
+        "甲方盖章处",
+        "--level",
+        "B-LTA",
+        "--tsa",
+        &tsa,
+    ]);
+    assert_lta_passes(&lta, &ca);
+    assert_qpdf_ok(&lta);
+    let (ok, report) = signet_verify(&lta, &ca, &["--json"]);
+    assert!(ok, "{report}");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    let sigs = json["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs.len(), 2, "signature + document timestamp: {json}");
+    assert_eq!(sigs[1]["documentTimestamp"], true);
+    let raw = std::fs::read(&lta).expect("read");
+    for needle in [&b"/DSS"[..], b"/OCSPs", b"/CRLs", b"/DocTimeStamp"] {
+        assert!(raw.windows(needle.len()).any(|w| w == needle), "{} missing", String::from_utf8_lossy(needle));
+    }
+
+    // The server is not needed to validate B-LTA: stop it and validate again from embedded data.
+    let refreshed = pki.path("refreshed.pdf");
+    pki.signet_ok(&["ltv-refresh", s(&lta), "-o", s(&refreshed), "--tsa", &tsa]);
+    let (ok, report) = signet_verify(&refreshed, &ca, &["--json"]);
+    assert!(ok, "{report}");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    assert_eq!(json["signatures"].as_array().map(Vec::len), Some(3), "a second document timestamp: {json}");
+    let _dirs = pki.stop_server();
+    assert_lta_passes(&refreshed, &ca);
+    assert_lta_passes(&lta, &ca);
+}
+
+/// Runs pyHanko's AdES LTA validation (no network) on every signature.
+fn assert_lta_passes(pdf: &Path, ca: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/lta_validate.py");
+    let out = tool("python3", &[s(&script), s(pdf), s(ca)]);
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && text.contains("LTA: PASSED"), "pyHanko AdES LTA on {}: {text}", pdf.display());
+}
+
+#[test]
+fn sm2_signatures_verify_in_signet_and_openssl() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let (sm2, _) = pki.issue("王五", "sm2");
+    let out = pki.path("sm2.pdf");
+    pki.signet_ok(&[
+        "sign",
+        s(&fixture("contract.pdf")),
+        "-o",
+        s(&out),
+        "--p12",
+        s(&sm2),
+        "--password",
+        "pw",
+        "--image",
+        s(&pki.seal()),
+        "--at",
+        "1,300,400",
+    ]);
+    let (ok, report) = signet_verify(&out, &ca, &["--json"]);
+    assert!(ok, "{report}");
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    let cms = &json["signatures"][0]["cms"];
+    assert_eq!(cms["signatureAlgorithm"], "SM2-with-SM3", "{json}");
+    assert_eq!(cms["digestAlgorithm"], "sm3", "{json}");
+
+    // OpenSSL checks the SM2 signature over the signed attributes, independently of our code.
+    let parts = crate::cli_support::cms_parts(&out);
+    std::fs::write(pki.path("attrs.der"), &parts.signed_attributes).expect("write");
+    std::fs::write(pki.path("sig.der"), &parts.signature).expect("write");
+    let cert = pki.path("signer.pem");
+    let p12 =
+        tool("openssl", &["pkcs12", "-in", s(&sm2), "-passin", "pass:pw", "-nokeys", "-clcerts", "-out", s(&cert)]);
+    assert!(p12.status.success(), "openssl pkcs12: {}", String::from_utf8_lossy(&p12.stderr));
+    let pubkey = pki.path("signer.pub");
+    let x = tool("openssl", &["x509", "-in", s(&cert), "-pubkey", "-noout", "-out", s(&pubkey)]);
+    assert!(x.status.success());
+    let verify = tool(
+        "openssl",
+        &[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            s(&pubkey),
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            "distid:1234567812345678",
+            "-in",
+            s(&pki.path("attrs.der")),
+            "-sigfile",
+            s(&pki.path("sig.der")),
+        ],
+    );
+    let text = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success() && text.contains("Signature Verified Successfully"), "openssl: {text}");
+    // A flipped attribute byte must fail the same check (the check can fail).
+    let mut bad = parts.signed_attributes.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    std::fs::write(pki.path("attrs-bad.der"), &bad).expect("write");
+    let verify = tool(
+        "openssl",
+        &[
+            "pkeyutl",
+            "-verify",
+            "-pubin",
+            "-inkey",
+            s(&pubkey),
+            "-rawin",
+            "-digest",
+            "sm3",
+            "-pkeyopt",
+            "distid:1234567812345678",
+            "-in",
+            s(&pki.path("attrs-bad.der")),
+            "-sigfile",
+            s(&pki.path("sig.der")),
+        ],
+    );
+    assert!(!verify.status.success(), "openssl accepted altered attributes");
+}
+
+#[test]
+fn bad_inputs_fail_with_one_clear_line_and_leave_no_output() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let (p12, _) = pki.issue("张三", "p256");
+    let seal = pki.seal();
+    let not_pdf = pki.path("not.pdf");
+    std::fs::write(&not_pdf, b"hello, this is not a PDF").expect("write");
+    let out = pki.path("out.pdf");
+    let contract = fixture("contract.pdf");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["sign", s(&not_pdf), "-o", s(&out), "--p12", s(&p12), "--password", "pw"], "not a PDF"),
+        (vec!["sign", s(&contract), "-o", s(&out), "--p12", s(&p12), "--password", "wrong"], "wrong password"),
+        (
+            vec![
+                "sign",
+                s(&contract),
+                "-o",
+                s(&out),
+                "--p12",
+                s(&p12),
+                "--password",
+                "pw",
+                "--image",
+                s(&seal),
+                "--keyword",
+                "不存在的关键字",
+            ],
+            "keyword not found: 不存在的关键字",
+        ),
+        (
+            vec![
+                "sign",
+                s(&contract),
+                "-o",
+                s(&out),
+                "--p12",
+                s(&p12),
+                "--password",
+                "pw",
+                "--image",
+                s(&seal),
+                "--at",
+                "9,100,100",
+            ],
+            "out of range",
+        ),
+        (
+            vec![
+                "sign",
+                s(&contract),
+                "-o",
+                s(&out),
+                "--p12",
+                s(&p12),
+                "--password",
+                "pw",
+                "--image",
+                s(&not_pdf),
+                "--at",
+                "1,100,100",
+            ],
+            "seal image",
+        ),
+        (
+            vec!["sign", s(&contract), "-o", s(&out), "--p12", s(&p12), "--password", "pw", "--level", "B-T"],
+            "needs --tsa",
+        ),
+        (
+            vec![
+                "sign",
+                s(&contract),
+                "-o",
+                s(&out),
+                "--p12",
+                s(&p12),
+                "--password",
+                "pw",
+                "--level",
+                "B-T",
+                "--tsa",
+                "http://127.0.0.1:9/tsa",
+            ],
+            "TSA",
+        ),
+    ];
+    for (args, expected) in cases {
+        let result = pki.signet(&args);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in {stderr:?}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: one line on stderr, got {stderr:?}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(!out.exists(), "{args:?} left {}", out.display());
+        let leftovers: Vec<_> = std::fs::read_dir(pki.dir.path())
+            .expect("list")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    }
+}
