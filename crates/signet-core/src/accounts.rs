@@ -1,41 +1,17 @@
 //! Accounts: the persons and organisations that sign, each with its certificate.
 
-use std::fmt;
-
 use time::OffsetDateTime;
 
 use crate::identity::IdType;
 use crate::ids::AppId;
-use crate::{Error, Result};
 
-/// The public identifier of an account: 24 lowercase letters and digits.
-///
-/// The length fits every dialect's id rules (e签宝: persons 13–27, organisations 10–32).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AccountId(String);
-
-impl AccountId {
-    /// A new random id.
-    pub fn generate() -> Self {
-        Self(crate::random::lowercase_id(24))
-    }
-
-    /// Accepts the shape of ids this service issues (10 to 32 of `[a-z0-9]`).
-    pub fn parse(raw: &str) -> Result<Self> {
-        let ok = (10..=32).contains(&raw.len()) && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
-        if ok { Ok(Self(raw.to_owned())) } else { Err(Error::NotFound("account")) }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::ids::random_id!(
+    /// The public identifier of an account: 24 lowercase letters and digits.
+    ///
+    /// The length fits every dialect's id rules (e签宝: persons 13–27, organisations 10–32).
+    AccountId,
+    "account"
+);
 
 /// Whether an account is a natural person or an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

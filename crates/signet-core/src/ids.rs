@@ -34,6 +34,42 @@ impl fmt::Display for AppId {
     }
 }
 
+/// Declares an identifier newtype of 24 random `[a-z0-9]` characters (10–32 accepted on input).
+///
+/// Parsing failures read as "not found": an id that cannot exist names nothing.
+macro_rules! random_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new random id.
+            pub fn generate() -> Self {
+                Self($crate::random::lowercase_id(24))
+            }
+
+            /// Accepts the shape of ids this service issues.
+            pub fn parse(raw: &str) -> $crate::Result<Self> {
+                let ok = (10..=32).contains(&raw.len())
+                    && raw.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+                if ok { Ok(Self(raw.to_owned())) } else { Err($crate::Error::NotFound($what)) }
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use random_id;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,21 +12,29 @@
 pub mod accounts;
 pub mod apps;
 pub mod audit;
+pub mod authorizations;
 pub mod certificates;
 pub mod clock;
 pub mod contact;
 pub mod error;
+pub mod events;
+pub mod files;
+pub mod flows;
 pub mod identity;
 pub mod ids;
-pub mod pki;
 pub mod notify;
+pub mod pki;
 pub mod ports;
 mod random;
+pub mod seals;
 pub mod secrets;
 mod service;
 pub mod signing;
 pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{Health, Signet, SignetConfig};
+pub use service::{
+    Backoff, CallbackTransport, DeliveryPolicy, Health, NewFlow, NewSigner, SealSource, SignMode, Signet, SignetConfig,
+    UploadDeclaration, UploadTicket,
+};
 pub use signet_pki::pem_certificate;

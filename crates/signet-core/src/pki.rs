@@ -4,7 +4,7 @@
 //! process behind a load balancer signs with the same CA. Private keys inside it are wrapped by
 //! the software keystore under the master key.
 
-use signet_pki::{CaMaterial, CaSettings, MasterKey, SoftwareKeystore};
+use signet_pki::{CaMaterial, CaSettings, MasterKey, SoftwareKeystore, TimestampAuthority};
 use signet_pki::{KeyAlgorithm, KeyCustody, SubjectInfo, ValidityPeriod};
 use time::OffsetDateTime;
 use tracing::info;
@@ -20,6 +20,8 @@ pub struct Pki {
     pub master: MasterKey,
     pub custody: SoftwareKeystore,
     pub ca: CaMaterial,
+    /// The built-in time-stamping unit (signature timestamps, document timestamps, `/tsa`).
+    pub tsa: TimestampAuthority,
 }
 
 impl Pki {
@@ -51,7 +53,8 @@ impl Pki {
                 CaMaterial::from_bytes(&stored)?
             }
         };
-        Ok(Self { master, custody, ca })
+        let tsa = TimestampAuthority::from_ca(&ca, &custody)?;
+        Ok(Self { master, custody, ca, tsa })
     }
 }
 

@@ -12,13 +12,42 @@ use crate::Result;
 use crate::accounts::{AccountId, AccountRecord};
 use crate::apps::AppRecord;
 use crate::audit::{AuditEntry, AuditRecord};
+use crate::authorizations::{AuthorizationId, AuthorizationRecord};
 use crate::certificates::CertificateRecord;
+use crate::events::{EventId, OutboxEvent};
+use crate::files::{FileId, FileRecord};
+use crate::flows::{FlowId, FlowRecord, FlowStatus};
 use crate::ids::AppId;
+use crate::seals::{SealId, SealRecord};
 
 /// All metadata the service keeps, in one database.
-pub trait MetaStore: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore + CounterStore {}
+pub trait MetaStore:
+    SystemStore
+    + AppStore
+    + AccountStore
+    + CertificateStore
+    + AuditStore
+    + CounterStore
+    + FileStore
+    + SealStore
+    + FlowStore
+    + OutboxStore
+{
+}
 
-impl<T: SystemStore + AppStore + AccountStore + CertificateStore + AuditStore + CounterStore> MetaStore for T {}
+impl<T> MetaStore for T where
+    T: SystemStore
+        + AppStore
+        + AccountStore
+        + CertificateStore
+        + AuditStore
+        + CounterStore
+        + FileStore
+        + SealStore
+        + FlowStore
+        + OutboxStore
+{
+}
 
 /// Deployment-wide records: the CA material, the master-key check value, ...
 #[async_trait]
@@ -97,6 +126,86 @@ pub trait AuditStore: Send + Sync {
     async fn audit_append(&self, entry: &AuditEntry) -> Result<()>;
     /// The entries of a scope, in order.
     async fn audit_list(&self, app: &AppId, scope: &str) -> Result<Vec<AuditRecord>>;
+}
+
+/// Uploaded files.
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    async fn file_insert(&self, file: &FileRecord) -> Result<()>;
+    async fn file_get(&self, app: &AppId, id: &FileId) -> Result<Option<FileRecord>>;
+}
+
+/// Seals and silent-sign authorizations.
+#[async_trait]
+pub trait SealStore: Send + Sync {
+    /// Inserts a seal; when it is the default, clears the account's previous default in the same transaction.
+    async fn seal_insert(&self, seal: &SealRecord) -> Result<()>;
+    async fn seal_get(&self, app: &AppId, id: &SealId) -> Result<Option<SealRecord>>;
+    /// The account's active seals, default first.
+    async fn seal_list(&self, app: &AppId, account: &AccountId) -> Result<Vec<SealRecord>>;
+    /// Makes a seal the account's only default.
+    async fn seal_set_default(&self, app: &AppId, id: &SealId) -> Result<()>;
+    /// Deactivates a seal (kept for evidence; it can no longer be used).
+    async fn seal_deactivate(&self, app: &AppId, id: &SealId) -> Result<()>;
+    async fn authorization_insert(&self, authorization: &AuthorizationRecord, audit: &AuditEntry) -> Result<()>;
+    async fn authorization_list(&self, app: &AppId, account: &AccountId) -> Result<Vec<AuthorizationRecord>>;
+    async fn authorization_revoke(
+        &self,
+        app: &AppId,
+        id: &AuthorizationId,
+        at: OffsetDateTime,
+        audit: &AuditEntry,
+    ) -> Result<()>;
+}
+
+/// A change to a flow, committed atomically with its audit entries and outbox events.
+#[derive(Debug, Clone)]
+pub struct FlowChange {
+    /// The flow as it must be afterwards (status, documents, signers).
+    pub flow: FlowRecord,
+    /// Only commit when the stored flow still has this `updated_at` (optimistic concurrency:
+    /// another node's change in between makes the commit fail with [`crate::Error::Conflict`]).
+    pub expected_updated_at: OffsetDateTime,
+    pub audit: Vec<AuditEntry>,
+    pub events: Vec<OutboxEvent>,
+}
+
+/// Flows with their documents and signers.
+#[async_trait]
+pub trait FlowStore: Send + Sync {
+    async fn flow_insert(&self, flow: &FlowRecord, audit: &AuditEntry) -> Result<()>;
+    async fn flow_get(&self, app: &AppId, id: &FlowId) -> Result<Option<FlowRecord>>;
+    /// Applies a change if nobody changed the flow since it was read.
+    async fn flow_update(&self, change: &FlowChange) -> Result<()>;
+    /// Open flows whose expiry has passed (for the expiry job), at most `limit`.
+    async fn flows_expired(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<(AppId, FlowId)>>;
+    /// Counts flows of an app by status (for dashboards and tests).
+    async fn flow_count(&self, app: &AppId, status: FlowStatus) -> Result<i64>;
+}
+
+/// The callback outbox.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Claims up to `limit` due, undelivered events with a target, leasing them until `lease_until`
+    /// so another node's worker skips them.
+    async fn outbox_claim(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<OutboxEvent>>;
+    /// Records a delivery attempt: delivered, or when to try again (`None`: give up).
+    async fn outbox_record_attempt(
+        &self,
+        id: &EventId,
+        delivered_at: Option<OffsetDateTime>,
+        next_attempt_at: Option<OffsetDateTime>,
+        error: Option<&str>,
+    ) -> Result<()>;
+    /// Undelivered events of an app, oldest first (pull mode).
+    async fn outbox_pending(&self, app: &AppId, limit: i64) -> Result<Vec<OutboxEvent>>;
+    /// Marks an event delivered by the app's own confirmation (pull mode); false if unknown or already done.
+    async fn outbox_confirm(&self, app: &AppId, id: &EventId, at: OffsetDateTime) -> Result<bool>;
 }
 
 /// The content-addressed key of a stored object: `sha256/<hex>`.

@@ -61,6 +61,33 @@ pub fn verify(keys: &SecretKeys, token: &str, now: OffsetDateTime) -> Result<Tok
     Ok(TokenClaims { app_id, expires_at })
 }
 
+/// Signs an arbitrary payload for `purpose` into a URL-safe token (`<payload>.<mac>`, base64url).
+///
+/// Used for short-lived capabilities such as upload and download URLs: the server keeps no
+/// state, and any node can check the token.
+pub fn sign_payload(keys: &SecretKeys, purpose: &str, payload: &[u8]) -> String {
+    let tag = keys.token_mac(&purpose_bound(purpose, payload));
+    format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(tag))
+}
+
+/// Checks a token made by [`sign_payload`] for the same `purpose` and returns its payload.
+pub fn open_payload(keys: &SecretKeys, purpose: &str, token: &str) -> Result<Vec<u8>, TokenError> {
+    let (payload, tag) = token.split_once('.').ok_or(TokenError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenError::Malformed)?;
+    let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| TokenError::Malformed)?;
+    if keys.token_mac_matches(&purpose_bound(purpose, &payload), &tag) {
+        Ok(payload)
+    } else {
+        Err(TokenError::BadSignature)
+    }
+}
+
+fn purpose_bound(purpose: &str, payload: &[u8]) -> Vec<u8> {
+    let mut data = format!("{purpose}\n").into_bytes();
+    data.extend_from_slice(payload);
+    data
+}
+
 #[cfg(test)]
 mod tests {
     use time::Duration;

@@ -25,6 +25,8 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(Clone)]
 pub struct AppState {
     pub signet: Arc<Signet>,
+    /// Base URL for links this server hands out (upload and download URLs, signing pages).
+    pub public_url: Arc<str>,
 }
 
 /// HTTP settings the binary passes in.
@@ -42,6 +44,9 @@ pub struct HttpConfig {
         (name = "auth", description = "Access tokens for apps"),
         (name = "app", description = "The calling app's own settings"),
         (name = "accounts", description = "Persons and organisations that sign"),
+        (name = "files", description = "Documents to sign"),
+        (name = "seals", description = "Seals and silent-sign authorizations"),
+        (name = "flows", description = "Sign flows: documents, ordered signers, signing"),
         (name = "ops", description = "Health and readiness"),
         (name = "pki", description = "Certificates validators must trust"),
     )

@@ -2,6 +2,7 @@
 //!
 //! `main` only parses the command line and reports errors; each subcommand lives in `cli/`.
 
+mod callbacks;
 mod cli;
 mod runtime;
 mod settings;

@@ -49,6 +49,7 @@ fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
         token_ttl: time::Duration::seconds(settings.token_ttl_secs.into()),
         account_key_algorithm,
         certificate_validity: time::Duration::days(settings.certificate_validity_days.into()),
+        max_file_bytes: settings.max_upload_bytes as u64,
     })
 }
 

@@ -59,6 +59,19 @@ pub struct Settings {
     pub account_key_algorithm: String,
     /// Validity of accounts' long-term certificates, in days.
     pub certificate_validity_days: u32,
+    /// Allow callbacks to loopback and private addresses (on-premise receivers, tests).
+    pub callback_allow_private: bool,
+    /// How long a callback receiver may take to answer, in milliseconds.
+    pub callback_timeout_ms: u64,
+    /// Delivery attempts before an event is given up (it stays available in pull mode).
+    pub callback_max_attempts: u32,
+    /// `exponential` (retry_secs, doubling), `fixed` (every retry_secs) or `esign` (6 × 30 min, 2 s timeout).
+    #[serde(deserialize_with = "lenient::string")]
+    pub callback_backoff: String,
+    /// Base wait between callback attempts, in seconds.
+    pub callback_retry_secs: u64,
+    /// How often the background worker looks for due callbacks and expired flows, in milliseconds.
+    pub worker_interval_ms: u64,
 }
 
 /// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
@@ -80,6 +93,12 @@ const KEYS: &[&str] = &[
     "token_ttl_secs",
     "account_key_algorithm",
     "certificate_validity_days",
+    "callback_allow_private",
+    "callback_timeout_ms",
+    "callback_max_attempts",
+    "callback_backoff",
+    "callback_retry_secs",
+    "worker_interval_ms",
 ];
 
 /// How log lines are written.
@@ -111,6 +130,12 @@ impl Default for Settings {
             token_ttl_secs: 2 * 60 * 60,
             account_key_algorithm: "rsa2048".into(),
             certificate_validity_days: 730,
+            callback_allow_private: false,
+            callback_timeout_ms: 5000,
+            callback_max_attempts: 8,
+            callback_backoff: "exponential".into(),
+            callback_retry_secs: 10,
+            worker_interval_ms: 1000,
         }
     }
 }
@@ -144,6 +169,24 @@ impl Settings {
         url.trim_end_matches('/').to_owned()
     }
 
+    /// The callback delivery rules.
+    pub fn delivery_policy(&self) -> anyhow::Result<signet_core::DeliveryPolicy> {
+        use signet_core::{Backoff, DeliveryPolicy};
+        use std::time::Duration;
+        let wait = Duration::from_secs(self.callback_retry_secs.max(1));
+        let backoff = match self.callback_backoff.as_str() {
+            "esign" => return Ok(DeliveryPolicy::ESIGN),
+            "exponential" => Backoff::Exponential { base: wait },
+            "fixed" => Backoff::Fixed { every: wait },
+            other => anyhow::bail!("callback_backoff must be exponential, fixed or esign, not {other:?}"),
+        };
+        Ok(DeliveryPolicy {
+            timeout: Duration::from_millis(self.callback_timeout_ms.max(100)),
+            max_attempts: i32::try_from(self.callback_max_attempts.max(1)).unwrap_or(i32::MAX),
+            backoff,
+        })
+    }
+
     /// Settings of the HTTP layer.
     pub fn http_config(&self) -> signet_http::HttpConfig {
         signet_http::HttpConfig { max_body_bytes: self.max_upload_bytes }
@@ -172,6 +215,12 @@ impl fmt::Debug for Settings {
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("account_key_algorithm", &self.account_key_algorithm)
             .field("certificate_validity_days", &self.certificate_validity_days)
+            .field("callback_allow_private", &self.callback_allow_private)
+            .field("callback_timeout_ms", &self.callback_timeout_ms)
+            .field("callback_max_attempts", &self.callback_max_attempts)
+            .field("callback_backoff", &self.callback_backoff)
+            .field("callback_retry_secs", &self.callback_retry_secs)
+            .field("worker_interval_ms", &self.worker_interval_ms)
             .finish()
     }
 }

@@ -121,6 +121,15 @@ impl Signet {
         Ok(App::from(&record))
     }
 
+    /// The app's callback signing secret in clear, if it has one.
+    pub(crate) async fn app_callback_secret(&self, id: &AppId) -> Result<Option<Vec<u8>>> {
+        let record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;
+        record
+            .callback_secret_sealed
+            .map(|sealed| self.keys.open(&sealed, callback_secret_context(id).as_bytes()))
+            .transpose()
+    }
+
     fn new_record(
         &self,
         id: AppId,
@@ -156,7 +165,7 @@ fn callback_secret_context(id: &AppId) -> String {
 
 /// Syntax check of a callback target; reachability rules (no private addresses) are enforced
 /// at delivery time, after DNS resolution, where they cannot be bypassed by a changed record.
-fn validate_callback_url(raw: &str) -> Result<String> {
+pub(crate) fn validate_callback_url(raw: &str) -> Result<String> {
     let url = url::Url::parse(raw).map_err(|e| Error::invalid("callbackUrl", e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(Error::invalid("callbackUrl", "expected an absolute http or https URL"));

@@ -14,6 +14,15 @@ use crate::secrets::SecretKeys;
 
 mod accounts;
 mod apps;
+mod callbacks;
+mod files;
+mod flows;
+mod seals;
+
+pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
+pub use files::{UploadDeclaration, UploadTicket};
+pub use flows::{NewFlow, NewSigner, SignMode};
+pub use seals::SealSource;
 mod pki;
 
 /// Settings the domain needs; the binary builds them from its configuration.
@@ -25,6 +34,8 @@ pub struct SignetConfig {
     pub account_key_algorithm: KeyAlgorithm,
     /// Validity of accounts' long-term certificates.
     pub certificate_validity: Duration,
+    /// Largest accepted document, in bytes.
+    pub max_file_bytes: u64,
 }
 
 impl Default for SignetConfig {
@@ -33,6 +44,7 @@ impl Default for SignetConfig {
             token_ttl: Duration::hours(2),
             account_key_algorithm: KeyAlgorithm::Rsa2048,
             certificate_validity: Duration::days(2 * 365),
+            max_file_bytes: 100 * 1024 * 1024,
         }
     }
 }

@@ -3,13 +3,22 @@
 mod accounts;
 mod app;
 mod auth;
+mod files;
+mod flows;
+mod seals;
 
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(auth::routes()).merge(app::routes()).merge(accounts::routes())
+    OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(app::routes())
+        .merge(accounts::routes())
+        .merge(files::routes())
+        .merge(seals::routes())
+        .merge(flows::routes())
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).

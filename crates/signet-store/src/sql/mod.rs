@@ -24,6 +24,10 @@ mod apps;
 mod audit;
 mod certificates;
 mod counters;
+mod files;
+mod flows;
+mod outbox;
+mod seals;
 mod system;
 
 /// Runs the same query code against whichever driver the pool holds.
@@ -78,6 +82,11 @@ impl SqlStore {
     pub async fn close(&self) {
         on_pool!(&self.pool, |p| p.close().await)
     }
+}
+
+/// Parses an object key read back from the database.
+pub(crate) fn blob_key(raw: &str) -> Result<signet_core::ports::BlobKey> {
+    signet_core::ports::BlobKey::parse(raw).ok_or_else(|| Error::Internal(format!("stored object key {raw:?}")))
 }
 
 /// Maps a unique-constraint violation to [`Error::Conflict`], anything else to a storage failure.

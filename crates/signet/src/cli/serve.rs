@@ -2,10 +2,14 @@
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use signet_core::{DeliveryPolicy, Signet};
 use tokio::net::TcpListener;
-use tracing::info;
+use tracing::{info, warn};
+
+use crate::callbacks::HttpCallbacks;
 
 use crate::runtime::{self, Runtime};
 use crate::settings::Settings;
@@ -22,17 +26,58 @@ pub(super) fn run(settings: Settings) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("failed to listen on {}", settings.listen))?;
         let address = listener.local_addr()?;
-        let state = signet_http::AppState { signet };
+        let signet_for_worker = Arc::clone(&signet);
+        // Without a configured public URL, links point at the address actually bound (port 0 included).
+        let public_url = match &settings.public_url {
+            Some(_) => settings.public_url(),
+            None => format!("http://{address}"),
+        };
+        let state = signet_http::AppState { signet, public_url: public_url.into() };
         let router = signet_http::router(state, &settings.http_config());
         info!(%address, "listening");
         // A plain line on stdout, so scripts and tests learn the bound address (port 0 picks one).
         println!("signet listening on http://{address}");
 
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let transport = HttpCallbacks::new(settings.callback_allow_private)?;
+        let policy = settings.delivery_policy()?;
+        let interval = Duration::from_millis(settings.worker_interval_ms.max(50));
+        let worker = tokio::spawn(run_worker(signet_for_worker, transport, policy, interval, stopped));
+
         axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
         info!("shutting down");
+        let _ = stop.send(true);
+        let _ = worker.await;
         store.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The background worker of every node: delivers due callbacks and expires overdue flows until
+/// told to stop. Several nodes can run it at once (claims are leased in the database).
+async fn run_worker(
+    signet: Arc<Signet>,
+    transport: HttpCallbacks,
+    policy: DeliveryPolicy,
+    interval: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut ticks: u64 = 0;
+    loop {
+        if let Err(err) = signet.deliver_due_callbacks(&transport, &policy).await {
+            warn!(error = %err, "callback delivery pass failed");
+        }
+        if ticks.is_multiple_of(10)
+            && let Err(err) = signet.expire_due_flows().await
+        {
+            warn!(error = %err, "flow expiry pass failed");
+        }
+        ticks += 1;
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Resolves on ctrl-c or SIGTERM; in-flight requests then finish before the process exits.

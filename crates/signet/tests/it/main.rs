@@ -2,8 +2,11 @@
 //! random port against a real database and object store, and talks HTTP to it.
 
 mod accounts;
+mod callbacks;
 mod cli_sign;
 mod cli_support;
+mod flows;
 mod pki_endpoints;
 mod serve;
 mod support;
+mod validators;

@@ -124,6 +124,11 @@ impl std::fmt::Display for StartFailure {
     }
 }
 
+/// A port that was free a moment ago (the OS does not hand it out again at once).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
 /// A process-unique suffix for names.
 pub fn unique() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -180,6 +185,10 @@ pub const APP_KEY: &str = "bootstrap-secret-0123456789";
 /// Environment for a server on `backend`, with the bootstrap app.
 pub fn backend_env(data_dir: &Path, backend: Backend) -> HashMap<String, String> {
     let mut env = base_env(data_dir);
+    // A known port, so the CA writes reachable OCSP/CRL URLs into the certificates it issues.
+    let port = free_port();
+    env.insert("SIGNET_LISTEN".into(), format!("127.0.0.1:{port}"));
+    env.insert("SIGNET_PUBLIC_URL".into(), format!("http://127.0.0.1:{port}"));
     env.insert("SIGNET_BOOTSTRAP_APP_ID".into(), APP_ID.into());
     env.insert("SIGNET_BOOTSTRAP_APP_KEY".into(), APP_KEY.into());
     if let Backend::PostgresS3 = backend {
@@ -212,8 +221,14 @@ pub struct Reply {
 impl Api {
     /// Starts a server on `backend` and logs in as the bootstrap app.
     pub fn start(backend: Backend) -> Self {
+        Self::start_with(backend, &[])
+    }
+
+    /// Like [`Api::start`], with extra environment variables.
+    pub fn start_with(backend: Backend, extra: &[(&str, &str)]) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let env = backend_env(data_dir.path(), backend);
+        let mut env = backend_env(data_dir.path(), backend);
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let server = TestServer::spawn(&env);
         let client = http();
         let token = login_token(&client, &server, APP_ID, APP_KEY);
@@ -249,14 +264,54 @@ impl Api {
         self.send(self.client.post(self.server.url(path)).json(body), Some(&self.token))
     }
 
+    /// Downloads raw bytes.
+    pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let response = self.client.get(self.server.url(path)).bearer_auth(&self.token).send().expect("request");
+        (response.status().as_u16(), response.bytes().expect("body").to_vec())
+    }
+
+    /// Uploads a file as multipart form data.
+    pub fn upload(&self, name: &str, bytes: Vec<u8>) -> Reply {
+        let part = reqwest::blocking::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::blocking::multipart::Form::new().part("file", part);
+        self.send(self.client.post(self.server.url("/v1/files")).multipart(form), Some(&self.token))
+    }
+
+    /// A PUT without the bearer token (upload URLs carry their own capability).
+    pub fn put_raw(&self, url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Reply {
+        let mut request = self.client.put(url).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request, None)
+    }
+
+    /// The CA bundle, written to a file for the validators.
+    pub fn ca_file(&self, dir: &Path) -> PathBuf {
+        let pem = self.client.get(self.server.url("/pki/ca.pem")).send().unwrap().text().unwrap();
+        let path = dir.join("ca.pem");
+        std::fs::write(&path, pem).unwrap();
+        path
+    }
+
     pub fn patch(&self, path: &str, body: &serde_json::Value) -> Reply {
         self.send(self.client.patch(self.server.url(path)).json(body), Some(&self.token))
     }
 
-    /// Sends `method path` with another token (or none).
+    /// Sends `method path` with another token (or none) and an empty JSON object.
     pub fn as_token(&self, method: reqwest::Method, path: &str, token: Option<&str>) -> Reply {
-        let request = self.client.request(method, self.server.url(path)).json(&serde_json::json!({}));
-        self.send(request, token)
+        self.as_token_with(method, path, token, &serde_json::json!({}))
+    }
+
+    /// Sends `method path` with another token (or none) and `body`.
+    pub fn as_token_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> Reply {
+        self.send(self.client.request(method, self.server.url(path)).json(body), token)
     }
 
     fn send(&self, request: reqwest::blocking::RequestBuilder, token: Option<&str>) -> Reply {
