@@ -174,6 +174,22 @@ impl OcspResponder {
         .map_err(PkiError::asn1("OCSPResponse"))
     }
 
+    /// The `(ca_name, serial)` pairs a request asks about, for CAs served here,
+    /// so an async caller can fetch the statuses first and then answer with
+    /// `respond` and a lookup over what it fetched. Malformed requests give none.
+    pub fn requested_serials(&self, request_der: &[u8]) -> Vec<(&'static str, Vec<u8>)> {
+        let Ok(request) = OcspRequest::from_der(request_der) else { return vec![] };
+        request
+            .tbs_request
+            .request_list
+            .iter()
+            .filter_map(|r| {
+                let responder = self.responder_for(&r.req_cert)?;
+                Some((responder.name, strip_sign(r.req_cert.serial_number.as_bytes()).to_vec()))
+            })
+            .collect()
+    }
+
     fn responder_for(&self, id: &CertId) -> Option<&ResponderFor> {
         let alg = DigestAlgorithm::from_oid(&id.hash_algorithm.oid).ok()?;
         self.responders.iter().find(|r| {

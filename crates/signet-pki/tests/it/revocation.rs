@@ -29,6 +29,8 @@ fn openssl_ocsp_reads_good_then_revoked() {
         openssl(d, &["ocsp", "-issuer", "issuer.pem", "-cert", "leaf.pem", "-reqout", "req.der"]);
         let request = std::fs::read(d.join("req.der")).unwrap();
         let serial = serial_of(&leaf);
+        assert_eq!(responder.requested_serials(&request), vec![(family.name(), serial.clone())]);
+        assert!(responder.requested_serials(b"junk").is_empty());
         let revoked_at = SystemTime::now() - Duration::from_secs(30);
         for revoked in [false, true] {
             let lookup = |ca: &str, s: &[u8]| {
