@@ -355,3 +355,69 @@ fn bad_inputs_fail_with_one_clear_line_and_leave_no_output() {
         assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     }
 }
+
+#[test]
+fn fixture_producers_and_transformations_sign_and_validate() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let seal = pki.seal();
+    let (p12, _) = pki.issue("张三", "rsa2048");
+    // (fixture, extra options, validate with pdfsig too)
+    let cases: &[(&str, &[&str], bool)] = &[
+        ("ghostscript.pdf", &["--at", "1,200,300"], true),
+        ("objstm.pdf", &["--keyword", "甲方盖章处"], true),
+        ("linearized.pdf", &["--rect", "1,0.1,0.1,0.3,0.3"], true),
+        ("landscape.pdf", &["--keyword", "甲方盖章处"], true),
+        ("offset-boxes.pdf", &["--at", "1-3,100,100"], true),
+        ("rotated.pdf", &["--at", "2,100,100"], true),
+        ("pyhanko-signed.pdf", &["--at", "1,400,100"], false),
+        ("aes256-owner.pdf", &["--at", "1,300,300"], true),
+        ("rc4-owner.pdf", &["--at", "1,300,300"], true),
+        ("aes256-user.pdf", &["--at", "1,300,300", "--user-password", "user-pw"], false),
+        ("no-text.pdf", &["--at", "1,300,300"], true),
+        ("long.pdf", &["--cross-page"], true),
+    ];
+    for (name, options, pdfsig) in cases {
+        let out = pki.path(&format!("signed-{name}"));
+        let input = fixture(name);
+        let mut args =
+            vec!["sign", s(&input), "-o", s(&out), "--p12", s(&p12), "--password", "pw", "--image", s(&seal)];
+        args.extend_from_slice(options);
+        let result = pki.signet(&args);
+        assert!(result.status.success(), "{name}: {}", String::from_utf8_lossy(&result.stderr));
+        assert_qpdf_ok_with(&out, options);
+        if *name == "aes256-user.pdf" {
+            let (ok, text) = pyhanko_validate(&out, &ca, &["--no-revocation-check", "--password", "user-pw"]);
+            assert!(ok && text.contains("INTACT:TRUSTED,UNTOUCHED"), "{name}: {text}");
+            let (ok, report) = signet_verify(&out, &ca, &["--user-password", "user-pw"]);
+            assert!(ok, "{name}: {report}");
+            continue;
+        }
+        if *name == "pyhanko-signed.pdf" {
+            // The earlier (fixture CA) signature is not trusted here; ours must be, and untouched.
+            let (_, text) = pyhanko_validate(&out, &ca, &["--no-revocation-check"]);
+            let ours = text.lines().rfind(|l| l.contains("INTACT")).unwrap_or_default().to_owned();
+            assert!(ours.contains("INTACT:TRUSTED,UNTOUCHED"), "{name}: {text}");
+            continue;
+        }
+        assert_pyhanko_valid(&out, &ca);
+        if *pdfsig {
+            assert_pdfsig_valid(&out, &ca, pki.dir.path());
+        }
+        let (ok, report) = signet_verify(&out, &ca, &[]);
+        assert!(ok, "{name}: {report}");
+    }
+}
+
+/// `qpdf --check`, giving the user password when the file needs one.
+fn assert_qpdf_ok_with(pdf: &Path, options: &[&str]) {
+    match options.iter().position(|o| *o == "--user-password") {
+        Some(i) => {
+            let password = format!("--password={}", options[i + 1]);
+            let out = tool("qpdf", &[&password, "--check", s(pdf)]);
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(out.status.success() && text.contains("No syntax or stream encoding errors"), "qpdf: {text}");
+        }
+        None => assert_qpdf_ok(pdf),
+    }
+}
