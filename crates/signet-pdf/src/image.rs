@@ -5,7 +5,9 @@ use crate::error::{PdfError, Result};
 use crate::obj::{Dict, Obj};
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
+use sha2::{Digest, Sha256};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 /// A stream to write: dictionary and (already encoded) data.
 pub(crate) type StreamParts = (Dict, Vec<u8>);
@@ -24,6 +26,47 @@ pub(crate) struct SealImage {
 enum Kind {
     Raw { colour: Vec<u8>, channels: u8, alpha: Option<Vec<u8>> },
     Jpeg { data: Vec<u8>, components: u8 },
+}
+
+/// Seals already encoded, by SHA-256 of their file: a service signs with the same few seal
+/// images over and over, and deflating the pixels dominated the cost of a visible signature.
+static ENCODED: Mutex<Vec<([u8; 32], Arc<Encoded>)>> = Mutex::new(Vec::new());
+const CACHE_SEALS: usize = 16;
+
+/// A seal image encoded as XObject streams (and its size), shared between signatures.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) physical_width_pt: Option<f64>,
+    pub(crate) image: StreamParts,
+    pub(crate) mask: Option<StreamParts>,
+}
+
+/// Decodes and encodes a seal image, or returns the cached encoding of the same bytes.
+pub(crate) fn encoded_seal(bytes: &[u8]) -> Result<Arc<Encoded>> {
+    let key: [u8; 32] = Sha256::digest(bytes).into();
+    if let Ok(cache) = ENCODED.lock()
+        && let Some((_, e)) = cache.iter().find(|(k, _)| *k == key)
+    {
+        return Ok(e.clone());
+    }
+    let img = SealImage::decode(bytes)?;
+    let (image, mask) = img.xobjects();
+    let e = Arc::new(Encoded {
+        width: img.width,
+        height: img.height,
+        physical_width_pt: img.physical_width_pt,
+        image,
+        mask,
+    });
+    if let Ok(mut cache) = ENCODED.lock() {
+        if cache.len() >= CACHE_SEALS {
+            cache.remove(0);
+        }
+        cache.push((key, e.clone()));
+    }
+    Ok(e)
 }
 
 impl SealImage {

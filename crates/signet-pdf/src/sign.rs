@@ -6,7 +6,7 @@ use crate::appearance::{LINE_HEIGHT, widget_appearance};
 use crate::document::Document;
 use crate::error::{PdfError, Result};
 use crate::fields::{Widget, add_signature_field, field_names, fill_empty_field, find_empty_field};
-use crate::image::SealImage;
+use crate::image::{Encoded, encoded_seal};
 use crate::obj::{Dict, Obj, text_string};
 use crate::placement::{SealSize, WidgetSpec, resolve};
 use crate::writer::{Revision, Serialized};
@@ -299,7 +299,7 @@ fn pick_name(doc: &Document, wanted: Option<&str>) -> Result<String> {
 
 /// The seal decided once (image decoded, placements resolved), drawn in every attempt.
 struct SealPlan {
-    image: Option<SealImage>,
+    image: Option<std::sync::Arc<Encoded>>,
     size: SealSize,
     specs: Vec<(WidgetSpec, (u32, u16), crate::geometry::PageFrame)>,
     lines: Vec<String>,
@@ -324,7 +324,7 @@ impl SealPlan {
                 first_page,
             });
         };
-        let image = SealImage::decode(&app.image)?;
+        let image = encoded_seal(&app.image)?;
         let lines = text_lines(app, req.signing_time, input)?;
         let img_w = match app.width_pt {
             Some(w) if w > 0.0 && w.is_finite() => w,
@@ -352,13 +352,13 @@ impl SealPlan {
         let Some(image) = &self.image else {
             return Ok(vec![Widget { page_id: self.first_page, rect: [0.0; 4], appearance: None }]);
         };
-        let ((img_dict, img_data), mask) = image.xobjects();
-        let mut img_dict = img_dict;
-        if let Some((mask_dict, mask_data)) = mask {
-            let m = rev.add_stream(mask_dict, mask_data);
+        let (img_dict, img_data) = &image.image;
+        let mut img_dict = img_dict.clone();
+        if let Some((mask_dict, mask_data)) = &image.mask {
+            let m = rev.add_stream(mask_dict.clone(), mask_data.clone());
             img_dict.set("SMask", m);
         }
-        let img = rev.add_stream(img_dict, img_data);
+        let img = rev.add_stream(img_dict, img_data.clone());
         let mut out = Vec::new();
         for (spec, page_id, frame) in &self.specs {
             let ap = widget_appearance(rev, spec, self.size, &img, &self.lines, frame.rotate);
