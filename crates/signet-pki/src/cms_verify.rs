@@ -157,9 +157,11 @@ fn children(constructed_tlv: &[u8]) -> Result<Vec<Vec<u8>>> {
 }
 
 impl CmsSignature {
-    /// Parses ContentInfo(SignedData) DER (trailing zero padding, as in PDF /Contents, is ignored).
-    pub fn parse(der: &[u8]) -> Result<Self> {
-        let der = trim_padding(der)?;
+    /// Parses ContentInfo(SignedData), DER or BER (trailing zero padding, as in
+    /// PDF /Contents, is ignored).
+    pub fn parse(input: &[u8]) -> Result<Self> {
+        let der = crate::ber::to_der(input)?;
+        let der = der.as_slice();
         let info = ContentInfo::from_der(der).map_err(PkiError::asn1("CMS ContentInfo"))?;
         if info.content_type != oids::CT_SIGNED_DATA {
             return Err(PkiError::Invalid(format!("CMS content type {} is not signedData", info.content_type)));
@@ -362,18 +364,6 @@ impl CmsSignature {
         }
         None
     }
-}
-
-/// Drops the zero padding after the DER (PDF /Contents is zero-filled).
-fn trim_padding(der: &[u8]) -> Result<&[u8]> {
-    let mut reader = SliceReader::new(der).map_err(PkiError::asn1("CMS"))?;
-    let header = der::Header::decode(&mut reader).map_err(PkiError::asn1("CMS"))?;
-    let total = usize::try_from(header.encoded_len().map_err(PkiError::asn1("CMS"))?)
-        .ok()
-        .zip(usize::try_from(header.length()).ok())
-        .map(|(h, l)| h + l)
-        .ok_or_else(|| PkiError::Invalid("CMS length overflow".into()))?;
-    der.get(..total).ok_or_else(|| PkiError::Invalid("CMS is truncated".into()))
 }
 
 /// The TSTInfo inside a TimeStampToken.

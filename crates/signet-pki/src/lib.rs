@@ -5,6 +5,7 @@
 //! transport belong to the caller.
 
 mod algorithm;
+mod ber;
 mod ca;
 mod cert_builder;
 mod chain;

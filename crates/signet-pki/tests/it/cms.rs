@@ -201,3 +201,53 @@ fn garbage_and_wrong_key_are_errors_not_panics() {
     padded.extend_from_slice(&[0u8; 100]);
     assert!(CmsSignature::parse(&padded).is_ok());
 }
+
+#[test]
+fn openssl_made_cms_verifies_here_der_ber_detached_and_attached() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "data.bin", content());
+    for key in ["ec -pkeyopt ec_paramgen_curve:P-256", "rsa:2048"] {
+        let mut args = vec!["req", "-x509", "-newkey"];
+        args.extend(key.split(' '));
+        args.extend([
+            "-nodes",
+            "-keyout",
+            "k.pem",
+            "-subj",
+            "/CN=OpenSSL signer",
+            "-days",
+            "2",
+            "-out",
+            "c.pem",
+            "-addext",
+            "keyUsage=critical,digitalSignature,nonRepudiation,keyCertSign",
+        ]);
+        openssl(d, &args);
+        let anchor = signet_pki::read_certificates(&std::fs::read(d.join("c.pem")).unwrap()).unwrap();
+        for (name, extra) in
+            [("der.p7s", vec![]), ("ber.p7s", vec!["-stream"]), ("attached.p7s", vec!["-nodetach", "-stream"])]
+        {
+            let mut args = vec![
+                "cms", "-sign", "-binary", "-in", "data.bin", "-signer", "c.pem", "-inkey", "k.pem", "-outform", "DER",
+                "-out", name,
+            ];
+            args.extend(extra);
+            openssl(d, &args);
+            let sig = CmsSignature::parse(&std::fs::read(d.join(name)).unwrap()).unwrap();
+            let digest = sig.digest_algorithm().unwrap().digest(&content());
+            let attached = name.starts_with("attached");
+            let report = sig.verify(if attached { None } else { Some(&digest) }, &policy(&anchor));
+            assert!(report.is_valid(), "{key} {name}: {report:?}");
+            assert!(report.signing_time.is_some(), "OpenSSL adds signing-time");
+            if attached {
+                assert_eq!(sig.encapsulated_content().unwrap(), content());
+            } else {
+                let mut other = content();
+                other[0] ^= 1;
+                let d2 = sig.digest_algorithm().unwrap().digest(&other);
+                assert!(!sig.verify(Some(&d2), &policy(&anchor)).is_valid());
+            }
+        }
+    }
+}
