@@ -277,3 +277,46 @@ fn signs_an_existing_empty_field_in_its_own_box() {
         .unwrap_err();
     assert!(e.to_string().contains("already signed"), "{e}");
 }
+
+#[test]
+fn encrypted_file_takes_cross_page_seals_a_second_signer_and_a_dss() {
+    let input = fixture_bytes("rc4-owner.pdf");
+    let (dir, out1, o1) = sign_to_file(
+        &input,
+        &seal_request(vec![
+            Placement::CrossPage { y_fraction: 0.4 },
+            Placement::Keyword { text: "甲方盖章处".into(), offset: (0.0, 0.0) },
+        ]),
+        &OpensslSigner::new("signer1"),
+    );
+    assert_eq!(o1.widgets.len(), 3);
+    let (_d2, out2, _) = sign_to_file(
+        &std::fs::read(&out1).unwrap(),
+        &seal_request(vec![Placement::Keyword { text: "乙方盖章处".into(), offset: (0.0, 0.0) }]),
+        &OpensslSigner::new("signer2"),
+    );
+    assert_pdfsig_valid(&out2, 2, None);
+    let dss = signet_pdf::Dss { certs: vec![cert_der("ca.pem")], ..Default::default() };
+    let mut with_dss = Vec::new();
+    signet_pdf::add_dss(std::io::Cursor::new(std::fs::read(&out2).unwrap()), &mut with_dss, &dss, None).unwrap();
+    let out3 = dir.path().join("dss.pdf");
+    std::fs::write(&out3, &with_dss).unwrap();
+    assert_qpdf_check(&out3, None);
+    // After the DSS revision no signature covers the whole file; each is still valid.
+    let text = String::from_utf8_lossy(&tool("pdfsig", &["-nssdir", &pki().nss(), out3.to_str().unwrap()]).stdout)
+        .into_owned();
+    assert_eq!(text.matches("Signature is Valid.").count(), text.matches("Signature #").count(), "{text}");
+    assert!(text.contains("Signature Field Name: Signature2"), "{text}");
+    let j = pyhanko_validate(&out3, false, None);
+    assert_eq!(j.len(), 2, "{j:?}");
+    assert!(j.iter().all(|(_, v)| v.starts_with("INTACT:TRUSTED") && v.contains("ACCEPTABLE_MODIFICATIONS")), "{j:?}");
+    // The seals are drawn (the appearance streams were encrypted with the document key).
+    let r = Raster::render(&out3, 2, None);
+    assert!(r.red_in([80.0, 104.0, 100.0, 124.0]) > 20, "seal over 甲方盖章处");
+    assert!(r.red_in([337.0, 104.0, 357.0, 124.0]) > 20, "seal over 乙方盖章处");
+    let (pw, ph) = (r.width as f64, r.height as f64);
+    assert!(r.red_in([pw - 36.0, ph * 0.6 - 36.0, pw, ph * 0.6 + 36.0]) > 50, "cross-page slice");
+    let i = signet_pdf::inspect(std::io::Cursor::new(&with_dss), None).unwrap();
+    assert!(i.encrypted);
+    assert!(i.signatures.iter().all(|s| s.is_untouched()), "{:?}", i.signatures);
+}
