@@ -17,15 +17,15 @@ ssl_sm2="$(awk '/^ *256 bits SM2 \(CurveSM2\)/ {print $(NF-1)}' <<<"$ssl")"
 
 get() { awk -v k="$1" -F'\t' '$1 == k {print $2}' <<<"$ours"; }
 printf '%-28s %12s %12s %8s\n' "operation" "signet/s" "openssl/s" "ratio"
-row "raw sign RSA-2048 (ring)" "$(get raw_sign_rsa2048)" "$ssl_rsa"
-row "raw sign P-256 (ring)"    "$(get raw_sign_p256)"    "$ssl_p256"
-row "raw sign SM2 (sm2 crate)" "$(get raw_sign_sm2)"     "$ssl_sm2"
 row() {
   local name="$1" mine="$2" theirs="$3"
   local ratio="n/a"
   if [[ -n "$theirs" && "$theirs" != "0" ]]; then ratio="$(awk -v a="$mine" -v b="$theirs" 'BEGIN {printf "%.2f", a / b}')"; fi
   printf '%-28s %12s %12s %8s\n' "$name" "$mine" "${theirs:-?}" "$ratio"
 }
+row "raw sign RSA-2048 (ring)" "$(get raw_sign_rsa2048)" "$ssl_rsa"
+row "raw sign P-256 (ring)"    "$(get raw_sign_p256)"    "$ssl_p256"
+row "raw sign SM2 (sm2 crate)" "$(get raw_sign_sm2)"     "$ssl_sm2"
 row "CMS sign RSA-2048"   "$(get cms_sign_rsa2048)" "$ssl_rsa"
 row "CMS sign P-256"      "$(get cms_sign_p256)"    "$ssl_p256"
 row "CMS sign SM2/SM3"    "$(get cms_sign_sm2)"     "$ssl_sm2"
