@@ -30,6 +30,15 @@ pub enum Error {
     /// The request conflicts with the current state (duplicate key, out-of-turn signing, ...).
     #[error("{0}")]
     Conflict(String),
+    /// A willingness code was refused (wrong, expired, used, ...).
+    #[error("{0}")]
+    Code(crate::codes::CodeFailure),
+    /// The caller must slow down.
+    #[error("{0}")]
+    RateLimited(String),
+    /// A message could not be handed to the SMS or e-mail provider.
+    #[error("message delivery failed")]
+    Delivery(#[source] BoxError),
     /// The metadata or object store failed.
     #[error("storage failure")]
     Storage(#[source] BoxError),
@@ -60,6 +69,9 @@ impl Error {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Code(crate::codes::CodeFailure::TooSoon) | Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Code(_) => ErrorCode::InvalidInput,
+            Self::Delivery(_) => ErrorCode::Unavailable,
             Self::Storage(_) | Self::Pki(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -79,7 +91,9 @@ pub enum ErrorCode {
     Internal,
     InvalidInput,
     NotFound,
+    RateLimited,
     Unauthenticated,
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -91,7 +105,9 @@ impl ErrorCode {
             Self::Internal => "internal",
             Self::InvalidInput => "invalid_input",
             Self::NotFound => "not_found",
+            Self::RateLimited => "rate_limited",
             Self::Unauthenticated => "unauthenticated",
+            Self::Unavailable => "unavailable",
         }
     }
 }

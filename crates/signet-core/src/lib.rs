@@ -15,6 +15,7 @@ pub mod audit;
 pub mod authorizations;
 pub mod certificates;
 pub mod clock;
+pub mod codes;
 pub mod contact;
 pub mod error;
 pub mod events;
@@ -38,3 +39,4 @@ pub use service::{
     UploadDeclaration, UploadTicket,
 };
 pub use signet_pki::pem_certificate;
+pub use service::yunhetong;

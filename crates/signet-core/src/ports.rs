@@ -14,6 +14,7 @@ use crate::apps::AppRecord;
 use crate::audit::{AuditEntry, AuditRecord};
 use crate::authorizations::{AuthorizationId, AuthorizationRecord};
 use crate::certificates::CertificateRecord;
+use crate::codes::{CodeId, CodeRecord};
 use crate::events::{EventId, OutboxEvent};
 use crate::files::{FileId, FileRecord};
 use crate::flows::{FlowId, FlowRecord, FlowStatus};
@@ -32,6 +33,7 @@ pub trait MetaStore:
     + SealStore
     + FlowStore
     + OutboxStore
+    + CodeStore
 {
 }
 
@@ -46,6 +48,7 @@ impl<T> MetaStore for T where
         + SealStore
         + FlowStore
         + OutboxStore
+        + CodeStore
 {
 }
 
@@ -206,6 +209,18 @@ pub trait OutboxStore: Send + Sync {
     async fn outbox_pending(&self, app: &AppId, limit: i64) -> Result<Vec<OutboxEvent>>;
     /// Marks an event delivered by the app's own confirmation (pull mode); false if unknown or already done.
     async fn outbox_confirm(&self, app: &AppId, id: &EventId, at: OffsetDateTime) -> Result<bool>;
+}
+
+/// Willingness codes.
+#[async_trait]
+pub trait CodeStore: Send + Sync {
+    async fn code_insert(&self, code: &CodeRecord) -> Result<()>;
+    /// The newest code of a scope and account.
+    async fn code_latest(&self, app: &AppId, scope: &str, account: &AccountId) -> Result<Option<CodeRecord>>;
+    /// Counts a wrong attempt.
+    async fn code_count_attempt(&self, id: &CodeId) -> Result<()>;
+    /// Marks a code used; false when it was used already (by a concurrent request).
+    async fn code_consume(&self, id: &CodeId, at: OffsetDateTime) -> Result<bool>;
 }
 
 /// The content-addressed key of a stored object: `sha256/<hex>`.

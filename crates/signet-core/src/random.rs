@@ -15,6 +15,11 @@ pub fn secret(len: usize) -> String {
     pick(ALNUM, len)
 }
 
+/// `len` decimal digits, for verification codes.
+pub fn digits(len: usize) -> String {
+    pick(b"0123456789", len)
+}
+
 fn pick(alphabet: &[u8], len: usize) -> String {
     let mut rng = rand::rng();
     (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())] as char).collect()

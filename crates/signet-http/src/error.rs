@@ -34,17 +34,19 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = self.0.code();
-        let message = if code == ErrorCode::Internal {
+        let message = if matches!(code, ErrorCode::Internal | ErrorCode::Unavailable) {
             // Causes stay in the log; clients learn only that it was our fault.
             tracing::error!(error = ?self.0, "request failed");
-            "internal error".to_owned()
+            if code == ErrorCode::Internal { "internal error".to_owned() } else { self.0.to_string() }
         } else {
             self.0.to_string()
         };

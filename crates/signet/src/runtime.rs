@@ -34,9 +34,23 @@ impl Runtime {
         let keys = SecretKeys::from_master(&master);
         let pki = Pki::load_or_create(&store, master, &ca_settings).await.context("failed to load the PKI")?;
         let config = signet_config(settings)?;
-        let signet = Signet::new(Arc::new(store.clone()), Arc::new(blobs), Arc::new(SystemClock), keys, pki, config);
+        let messages = message_sender(settings)?;
+        let signet =
+            Signet::new(Arc::new(store.clone()), Arc::new(blobs), messages, Arc::new(SystemClock), keys, pki, config);
         Ok(Self { signet, store })
     }
+}
+
+/// SMS and e-mail delivery as configured.
+fn message_sender(settings: &Settings) -> anyhow::Result<Arc<dyn signet_core::notify::MessageSender>> {
+    let build = |name: &str, url: &str| -> anyhow::Result<Arc<dyn signet_core::notify::MessageSender>> {
+        let config = signet_notify::ProviderConfig::parse(url).with_context(|| format!("invalid {name}"))?;
+        tracing::info!(provider = %config, "{name}");
+        config.build(&settings.data_dir).with_context(|| format!("failed to set up {name}"))
+    };
+    let sms = build("sms_provider", &settings.sms_provider)?;
+    let email = build("email_provider", &settings.email_provider)?;
+    Ok(Arc::new(signet_notify::ChannelRouter::new(sms, email)))
 }
 
 /// The domain's settings.

@@ -72,6 +72,12 @@ pub struct Settings {
     pub callback_retry_secs: u64,
     /// How often the background worker looks for due callbacks and expired flows, in milliseconds.
     pub worker_interval_ms: u64,
+    /// SMS provider: `outbox` (appends to `<data_dir>/outbox.jsonl`), `aliyun://...` or `tencent://...`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub sms_provider: String,
+    /// E-mail provider: `outbox` or `smtp://user:pw@host:port?tls=starttls&from=...`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub email_provider: String,
 }
 
 /// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
@@ -99,6 +105,8 @@ const KEYS: &[&str] = &[
     "callback_backoff",
     "callback_retry_secs",
     "worker_interval_ms",
+    "sms_provider",
+    "email_provider",
 ];
 
 /// How log lines are written.
@@ -136,6 +144,8 @@ impl Default for Settings {
             callback_backoff: "exponential".into(),
             callback_retry_secs: 10,
             worker_interval_ms: 1000,
+            sms_provider: "outbox".into(),
+            email_provider: "outbox".into(),
         }
     }
 }
@@ -221,6 +231,8 @@ impl fmt::Debug for Settings {
             .field("callback_backoff", &self.callback_backoff)
             .field("callback_retry_secs", &self.callback_retry_secs)
             .field("worker_interval_ms", &self.worker_interval_ms)
+            .field("sms_provider", &provider_kind(&self.sms_provider))
+            .field("email_provider", &provider_kind(&self.email_provider))
             .finish()
     }
 }
@@ -258,6 +270,11 @@ mod lenient {
     pub(super) fn optional_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Option::<Scalar>::deserialize(d).map(|v| v.map(String::from))
     }
+}
+
+/// Provider URLs carry credentials: show only their scheme.
+fn provider_kind(url: &str) -> &str {
+    url.split("://").next().unwrap_or(url)
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

@@ -57,8 +57,8 @@ pub enum SignMode {
     /// Silent signing: needs an active authorization from the signer.
     Auto,
     /// The platform signs on the signer's explicit request; a signer whose auth is SMS or e-mail
-    /// must have confirmed a willingness code first.
-    Platform,
+    /// gives the willingness code it received.
+    Platform { code: Option<String> },
 }
 
 impl Signet {
@@ -237,7 +237,7 @@ impl Signet {
                 return Err(Error::Conflict("the signer's account is deactivated".into()));
             }
             let seal = self.seal_for_signing(&account, signer.seal_id.as_ref()).await?;
-            match mode {
+            match &mode {
                 SignMode::Auto => {
                     if self.active_authorization(&account, &seal.id).await?.is_none() {
                         return Err(Error::Forbidden(
@@ -245,14 +245,18 @@ impl Signet {
                         ));
                     }
                 }
-                SignMode::Platform => {
-                    if signer.auth != SignerAuth::None {
+                SignMode::Platform { code } => match (signer.auth, code.as_deref()) {
+                    (SignerAuth::None, _) => {}
+                    (auth, None) => {
                         return Err(Error::Forbidden(format!(
-                            "this signer must confirm a willingness code ({}) before signing",
-                            signer.auth.as_str()
+                            "this signer must give the willingness code sent by {}",
+                            auth.as_str()
                         )));
                     }
-                }
+                    // Checked once: a retry after a concurrent change must not ask for a new code.
+                    (_, Some(code)) if attempt == 0 => self.check_code(&account, &flow_scope(&flow.id), code).await?,
+                    _ => {}
+                },
             }
             match self.sign_once(&flow, &signer, &account, &seal, &mode).await {
                 Err(Error::Conflict(reason)) if reason.contains("concurrently") => {
@@ -262,6 +266,19 @@ impl Signet {
             }
         }
         Err(Error::Conflict("the flow kept changing; retry".into()))
+    }
+
+    /// Sends a willingness code to a signer of the flow (6 digits, 15 minutes, single use).
+    pub async fn send_flow_code(&self, app: &AppId, id: &str, account_id: &str) -> Result<crate::codes::CodeSent> {
+        let flow = self.flow(app, id).await?;
+        let account = self.account(app, account_id).await.map_err(|_| Error::NotFound("signer"))?;
+        let signer = flow.turn_of(&account.id)?;
+        let channel = match signer.auth {
+            SignerAuth::Sms | SignerAuth::None => crate::notify::Channel::Sms,
+            SignerAuth::Email => crate::notify::Channel::Email,
+        };
+        let scope = flow_scope(&flow.id);
+        self.send_code(&account, &scope, channel, 6, &scope).await
     }
 
     /// The latest revision of a document of the flow.
@@ -425,7 +442,7 @@ impl Signet {
             "accountId": account.id.as_str(),
             "sealId": seal.id.as_str(),
             "certificateSerial": certificate.serial,
-            "mode": match mode { SignMode::Auto => "auto", SignMode::Platform => "platform" },
+            "mode": match mode { SignMode::Auto => "auto", SignMode::Platform { .. } => "platform" },
             "documents": signed_documents,
         });
         let change = self.change_for(flow, next.clone(), "flow.signer.signed", detail, now).await?;
@@ -437,18 +454,28 @@ impl Signet {
     /// Signs one PDF with an account's certificate, a signature timestamp from the built-in TSA
     /// (PAdES B-T), off the async workers.
     async fn sign_pdf(&self, pdf: Bytes, request: SignRequest, certificate: &CertificateRecord) -> Result<Vec<u8>> {
+        self.sign_pdf_engine(pdf, request, certificate).await?.map_err(pdf_error)
+    }
+
+    /// [`Self::sign_pdf`] with the PDF engine's error left as it is, for callers (dialects) that
+    /// report placement and document errors with their own codes.
+    pub(super) async fn sign_pdf_engine(
+        &self,
+        pdf: Bytes,
+        request: SignRequest,
+        certificate: &CertificateRecord,
+    ) -> Result<Result<Vec<u8>, signet_pdf::PdfError>> {
         let pki = Arc::clone(&self.pki);
         let cert = certificate.certificate_der.clone();
         let key = signet_pki::KeyRef::from_bytes(certificate.key_ref.clone());
-        tokio::task::spawn_blocking(move || -> Result<Vec<u8>> {
+        tokio::task::spawn_blocking(move || -> Result<Result<Vec<u8>, signet_pdf::PdfError>> {
             let signer = pki.custody.signer(&key)?;
             let family = signet_pki::certificate_family(&cert)?;
             let chain = pki.ca.chain_for(family)?;
             let builder = CmsBuilder::new(signer.as_ref(), &cert, &chain)?.timestamp(&pki.tsa);
             let container = CmsContainer::pades(builder);
             let mut out = Vec::with_capacity(pdf.len() + 64 * 1024);
-            signet_pdf::sign(Cursor::new(pdf), &mut out, &request, &container).map_err(pdf_error)?;
-            Ok(out)
+            Ok(signet_pdf::sign(Cursor::new(pdf), &mut out, &request, &container).map(|_| out))
         })
         .await
         .map_err(|e| Error::Internal(format!("signing panicked: {e}")))?

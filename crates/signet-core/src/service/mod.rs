@@ -8,6 +8,7 @@ use signet_pki::KeyAlgorithm;
 
 use crate::Result;
 use crate::clock::Clock;
+use crate::notify::MessageSender;
 use crate::pki::Pki;
 use crate::ports::{BlobStore, MetaStore};
 use crate::secrets::SecretKeys;
@@ -15,9 +16,11 @@ use crate::secrets::SecretKeys;
 mod accounts;
 mod apps;
 mod callbacks;
+mod codes;
 mod files;
 mod flows;
 mod seals;
+pub mod yunhetong;
 
 pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
 pub use files::{UploadDeclaration, UploadTicket};
@@ -66,6 +69,7 @@ impl Health {
 pub struct Signet {
     store: Arc<dyn MetaStore>,
     blobs: Arc<dyn BlobStore>,
+    messages: Arc<dyn MessageSender>,
     clock: Arc<dyn Clock>,
     keys: SecretKeys,
     pki: Arc<Pki>,
@@ -77,12 +81,13 @@ impl Signet {
     pub fn new(
         store: Arc<dyn MetaStore>,
         blobs: Arc<dyn BlobStore>,
+        messages: Arc<dyn MessageSender>,
         clock: Arc<dyn Clock>,
         keys: SecretKeys,
         pki: Pki,
         config: SignetConfig,
     ) -> Self {
-        Self { store, blobs, clock, keys, pki: Arc::new(pki), config }
+        Self { store, blobs, messages, clock, keys, pki: Arc::new(pki), config }
     }
 
     /// Probes the database and the object store.

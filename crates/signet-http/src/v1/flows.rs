@@ -22,6 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_flow))
         .routes(routes!(start_flow))
         .routes(routes!(sign_flow))
+        .routes(routes!(send_flow_code))
         .routes(routes!(reject_flow))
         .routes(routes!(revoke_flow))
         .routes(routes!(archive_flow))
@@ -306,8 +307,10 @@ async fn start_flow(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SignInput {
     /// `auto`: silent signing under the signer's authorization; `platform`: the platform signs
-    /// on the signer's request (a signer with sms/email auth must have confirmed a code).
+    /// on the signer's request (a signer with sms/email auth gives the code it received).
     mode: String,
+    /// The willingness code sent by `POST .../codes` (platform mode, signers with sms/email auth).
+    code: Option<String>,
 }
 
 /// Signs every document of the flow as one signer (409 when it is not the signer's turn).
@@ -331,10 +334,53 @@ async fn sign_flow(
 ) -> Result<axum::Json<FlowView>, ApiError> {
     let mode = match body.mode.as_str() {
         "auto" => SignMode::Auto,
-        "platform" => SignMode::Platform,
+        "platform" => SignMode::Platform { code: body.code },
         _ => return Err(Error::invalid("mode", "expected auto or platform").into()),
     };
     Ok(axum::Json(state.signet.sign_flow(&app.id, &id, &account, mode).await?.into()))
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct CodeSentView {
+    /// `sms` or `email`.
+    channel: &'static str,
+    /// Where it went, masked (`138****8000`).
+    recipient: String,
+    #[serde(with = "time::serde::rfc3339")]
+    expires_at: OffsetDateTime,
+    /// When another code may be requested.
+    #[serde(with = "time::serde::rfc3339")]
+    resend_after: OffsetDateTime,
+}
+
+/// Sends the signer a 6-digit willingness code (15 minutes, single use, 3 attempts; one per minute).
+#[utoipa::path(
+    post, path = "/v1/flows/{id}/signers/{account}/codes", tag = "flows", operation_id = "send_flow_code",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("account" = String, Path)),
+    responses(
+        (status = 200, body = CodeSentView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "not the signer's turn"),
+        (status = 429, body = ErrorBody, description = "a code was sent less than a minute ago"),
+    )
+)]
+async fn send_flow_code(
+    State(state): State<AppState>,
+    CallerApp(app): CallerApp,
+    Path((id, account)): Path<(String, String)>,
+) -> Result<axum::Json<CodeSentView>, ApiError> {
+    let sent = state.signet.send_flow_code(&app.id, &id, &account).await?;
+    Ok(axum::Json(CodeSentView {
+        channel: match sent.channel {
+            signet_core::notify::Channel::Sms => "sms",
+            signet_core::notify::Channel::Email => "email",
+        },
+        recipient: sent.recipient_masked,
+        expires_at: sent.expires_at,
+        resend_after: sent.resend_after,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -23,6 +23,7 @@ mod accounts;
 mod apps;
 mod audit;
 mod certificates;
+mod codes;
 mod counters;
 mod files;
 mod flows;

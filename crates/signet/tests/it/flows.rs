@@ -218,3 +218,57 @@ fn md5_of(data: &[u8]) -> [u8; 16] {
     use md5::Digest;
     md5::Md5::digest(data).into()
 }
+
+/// The latest code the outbox provider "sent" to `recipient`.
+fn last_code(api: &Api, recipient: &str) -> String {
+    let outbox = std::fs::read_to_string(api.data_path().join("outbox.jsonl")).expect("outbox.jsonl written");
+    let line = outbox
+        .lines()
+        .rev()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|m| m["recipient"] == recipient)
+        .expect("a message to the signer");
+    assert!(line["text"].as_str().unwrap().contains("验证码"));
+    line["purpose"]["code"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn willingness_codes_guard_platform_signing() {
+    let api = Api::start(Backend::Embedded);
+    let signer = person(&api, "李四", "110101202311012176");
+    let seal =
+        api.post(&format!("/v1/accounts/{signer}/seals"), &json!({"template": {"kind": "person", "name": "李四"}}));
+    assert_eq!(seal.status, 201);
+    let file =
+        api.upload("c.pdf", std::fs::read(fixture("contract.pdf")).unwrap()).body["id"].as_str().unwrap().to_owned();
+    let flow = api.post(
+        "/v1/flows",
+        &json!({"title": "借款合同", "documents": [{"fileId": file}],
+                "signers": [{"accountId": signer, "auth": "sms", "fields": [{"page": 1, "x": 300, "y": 300}]}]}),
+    );
+    let flow = flow.body["id"].as_str().unwrap().to_owned();
+    api.post(&format!("/v1/flows/{flow}/start"), &json!({}));
+    let sign = |body: serde_json::Value| api.post(&format!("/v1/flows/{flow}/signers/{signer}/sign"), &body);
+
+    assert_eq!(sign(json!({"mode": "platform"})).status, 403, "a code is required");
+    let sent = api.post(&format!("/v1/flows/{flow}/signers/{signer}/codes"), &json!({}));
+    assert_eq!(sent.status, 200, "{:?}", sent.body);
+    assert_eq!(sent.body["recipient"], "138****8000");
+    let again = api.post(&format!("/v1/flows/{flow}/signers/{signer}/codes"), &json!({}));
+    assert_eq!(again.status, 429, "one code per minute");
+    let code = last_code(&api, "13800138000");
+    assert_eq!(code.len(), 6);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let refused = sign(json!({"mode": "platform", "code": wrong}));
+    assert_eq!(refused.status, 400);
+    assert!(refused.body["message"].as_str().unwrap().contains("wrong"));
+    let signed = sign(json!({"mode": "platform", "code": code}));
+    assert_eq!(signed.status, 200, "{:?}", signed.body);
+    assert_eq!(signed.body["status"], "completed");
+    let audit = api.get(&format!("/v1/flows/{flow}/audit"));
+    let actions: Vec<&str> =
+        audit.body["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"willingness.code_sent"), "{actions:?}");
+    assert!(!audit.body.to_string().contains(&code), "the code itself never reaches the audit trail");
+}

@@ -264,6 +264,11 @@ impl Api {
         self.send(self.client.post(self.server.url(path)).json(body), Some(&self.token))
     }
 
+    /// The server's data directory.
+    pub fn data_path(&self) -> &Path {
+        self._data_dir.path()
+    }
+
     /// Downloads raw bytes.
     pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let response = self.client.get(self.server.url(path)).bearer_auth(&self.token).send().expect("request");
