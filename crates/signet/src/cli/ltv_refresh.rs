@@ -100,7 +100,7 @@ pub(super) fn signature_certificates(
 }
 
 /// Certificates inside a CMS signature (or a bare timestamp token) and its signature timestamp.
-fn container_certificates(der: &[u8]) -> anyhow::Result<Vec<Vec<u8>>> {
+pub(super) fn container_certificates(der: &[u8]) -> anyhow::Result<Vec<Vec<u8>>> {
     let cms = CmsSignature::parse(der).context("a signature's CMS does not parse")?;
     let mut certs = cms.certificates().to_vec();
     if let Some(token) = cms.signature_timestamp_token() {

@@ -18,6 +18,17 @@ use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 /// without network. Fails when a certificate is revoked, or when the status of a certificate
 /// that needs one (all but self-signed roots and OCSP no-check responders) cannot be obtained.
 pub fn collect(certificates: &[Vec<u8>]) -> anyhow::Result<Dss> {
+    fetch_all(certificates, true)
+}
+
+/// Whatever validation data can be fetched for `certificates`, revoked statuses included, for
+/// a verifier that judges it itself (`signet verify --check-revocation`). Never fails on a
+/// missing source: the verifier then reports the certificate as unchecked.
+pub fn gather(certificates: &[Vec<u8>]) -> Dss {
+    fetch_all(certificates, false).unwrap_or_default()
+}
+
+fn fetch_all(certificates: &[Vec<u8>], strict: bool) -> anyhow::Result<Dss> {
     let client =
         reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().context("HTTP client")?;
     let mut pool: Vec<Vec<u8>> = Vec::new();
@@ -36,12 +47,15 @@ pub fn collect(certificates: &[Vec<u8>]) -> anyhow::Result<Dss> {
         }
         let name = cert.tbs_certificate().subject().to_string();
         let Some(issuer) = pool.iter().find(|i| issuer_matches(der, &cert, i)) else {
+            if !strict {
+                continue;
+            }
             bail!("the issuer of {name} is not available (no caIssuers URL led to it)");
         };
         let mut covered = false;
         let mut failures = Vec::new();
         for url in ocsp_urls(&cert) {
-            match fetch_ocsp(&client, &url, der, issuer) {
+            match fetch_ocsp(&client, &url, der, issuer, strict) {
                 Ok(response) => {
                     dss.ocsps.push(response);
                     covered = true;
@@ -65,7 +79,7 @@ pub fn collect(certificates: &[Vec<u8>]) -> anyhow::Result<Dss> {
                 Err(err) => failures.push(format!("CRL {url}: {err:#}")),
             }
         }
-        if !covered {
+        if !covered && strict {
             let why =
                 if failures.is_empty() { "it names no OCSP responder or CRL".to_owned() } else { failures.join("; ") };
             bail!("no revocation data for {name}: {why}");
@@ -164,8 +178,15 @@ fn fetch(client: &reqwest::blocking::Client, url: &str) -> anyhow::Result<Vec<u8
     Ok(response.bytes()?.to_vec())
 }
 
-/// Asks `url` for the status of `cert`; returns the whole OCSPResponse when it says good.
-fn fetch_ocsp(client: &reqwest::blocking::Client, url: &str, cert: &[u8], issuer: &[u8]) -> anyhow::Result<Vec<u8>> {
+/// Asks `url` for the status of `cert`; returns the whole OCSPResponse when it says good (or,
+/// unless `refuse_revoked`, whatever it says).
+fn fetch_ocsp(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    cert: &[u8],
+    issuer: &[u8],
+    refuse_revoked: bool,
+) -> anyhow::Result<Vec<u8>> {
     let request = build_ocsp_request(cert, issuer)?;
     let response = client
         .post(url)
@@ -179,6 +200,7 @@ fn fetch_ocsp(client: &reqwest::blocking::Client, url: &str, cert: &[u8], issuer
     let body = response.bytes()?.to_vec();
     match ocsp_status(&body)? {
         CertStatusChoice::Good(_) => Ok(body),
+        _ if !refuse_revoked => Ok(body),
         CertStatusChoice::Revoked(_) => {
             let name = parse_certificate(cert).map(|c| c.tbs_certificate().subject().to_string()).unwrap_or_default();
             Err(Revoked(name).into())

@@ -15,6 +15,7 @@ use signet_pdf::{Coverage, EmbeddedSignature};
 use signet_pki::{CmsReport, CmsSignature, Hasher, TimestampReport, VerifyPolicy, verify_timestamp_token_against};
 
 use super::pdf_output::open_input;
+use super::validation_data;
 
 /// Verify the signatures of a PDF.
 #[derive(Debug, Args)]
@@ -30,6 +31,10 @@ pub(super) struct VerifyArgs {
     /// User password of an encrypted PDF.
     #[arg(long, value_name = "PW")]
     user_password: Option<String>,
+    /// Check revocation online: fetch OCSP responses and CRLs from the URLs the certificates
+    /// name; a certificate without obtainable status, or revoked before signing, fails.
+    #[arg(long)]
+    check_revocation: bool,
 }
 
 pub(super) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
@@ -44,9 +49,20 @@ pub(super) fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     }
     let mut file = open_input(&args.input)?;
     let inspection = signet_pdf::inspect(&mut file, args.user_password.as_deref())?;
-    let policy = VerifyPolicy::new(&anchors);
     let mut reports = Vec::new();
     for signature in &inspection.signatures {
+        let revinfo = if args.check_revocation {
+            Some(validation_data::gather(&super::ltv_refresh::container_certificates(&signature.contents)?))
+        } else {
+            None
+        };
+        let mut policy = VerifyPolicy::new(&anchors);
+        if let Some(dss) = &revinfo {
+            policy.ocsp_responses = &dss.ocsps;
+            policy.crls = &dss.crls;
+            policy.extra_certificates = &dss.certs;
+            policy.require_revocation = true;
+        }
         reports.push(check(&mut file, signature, &policy)?);
     }
     let all_ok = !reports.is_empty() && reports.iter().all(|r| r.ok);
@@ -208,6 +224,28 @@ fn describe_cms(report: &CmsReport, lines: &mut Vec<(&'static str, String)>) {
         },
     ));
     lines.push(("certificate", chain_text(report)));
+    if !report.revocation.is_empty() {
+        lines.push(("revocation", revocation_text(report)));
+    }
+}
+
+fn revocation_text(report: &CmsReport) -> String {
+    report
+        .revocation
+        .iter()
+        .map(|r| {
+            let status = match (&r.status, r.source) {
+                (Some(signet_pki::CertStatus::Good), Some(source)) => format!("good ({source})"),
+                (Some(signet_pki::CertStatus::Revoked { time, .. }), Some(source)) => {
+                    format!("REVOKED at {} ({source})", rfc3339(*time))
+                }
+                (Some(signet_pki::CertStatus::Unknown), _) => "unknown to the responder".into(),
+                _ => "not checked".into(),
+            };
+            format!("{}: {status}", r.subject)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn describe_timestamp(label: &'static str, report: &TimestampReport, lines: &mut Vec<(&'static str, String)>) {
@@ -237,6 +275,16 @@ fn cms_json(report: &CmsReport) -> Value {
         "signingCertificateAttribute": report.signing_certificate_ok,
         "trusted": report.chain.is_ok(),
         "chainError": report.chain.as_ref().err().map(ToString::to_string),
+        "revocation": report.revocation.iter().map(|r| json!({
+            "subject": r.subject,
+            "status": match &r.status {
+                Some(signet_pki::CertStatus::Good) => "good",
+                Some(signet_pki::CertStatus::Revoked { .. }) => "revoked",
+                Some(signet_pki::CertStatus::Unknown) => "unknown",
+                None => "unchecked",
+            },
+            "source": r.source,
+        })).collect::<Vec<_>>(),
         "checkedAt": rfc3339(report.checked_at),
         "timestamp": report.timestamp.as_deref().map(timestamp_json),
     })

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use base64::Engine;
 
-use crate::cli_support::{PkiServer, fixture, pyhanko_validate, tool};
+use crate::cli_support::{PkiServer, fixture, pyhanko_validate, signet_verify, tool};
 use crate::support::{APP_ID, APP_KEY, Backend, TestServer, http};
 
 fn s(path: &Path) -> &str {
@@ -126,6 +126,8 @@ fn ocsp_and_crl_follow_revocation_and_pyhanko_checks_online() {
     assert!(!crl_text().contains(&serial), "a fresh CRL lists nothing");
     let (ok, report) = pyhanko_validate(&signed, &ca, &["--force-revinfo"]);
     assert!(ok && report.contains("INTACT:TRUSTED"), "pyHanko with online revocation: {report}");
+    let (ok, report) = signet_verify(&signed, &ca, &["--check-revocation"]);
+    assert!(ok && report.contains("good (ocsp)"), "signet verify --check-revocation: {report}");
 
     // The GET form of OCSP (RFC 6960 A.1) answers the same.
     let request = pki.path("req.der");
@@ -146,6 +148,10 @@ fn ocsp_and_crl_follow_revocation_and_pyhanko_checks_online() {
     assert!(crl_text().contains(&serial), "the CRL lists the revoked serial");
     let (ok, report) = pyhanko_validate(&signed, &ca, &["--force-revinfo"]);
     assert!(!ok && report.contains("REVOKED"), "pyHanko must refuse after revocation: {report}");
+    let (ok, report) = signet_verify(&signed, &ca, &["--check-revocation"]);
+    assert!(!ok && report.contains("REVOKED"), "signet verify must refuse after revocation: {report}");
+    let (ok, _) = signet_verify(&signed, &ca, &[]);
+    assert!(ok, "without --check-revocation the signature itself is still intact and trusted");
     let listed = pki.signet_ok(&["ca", "list"]);
     assert!(listed.lines().any(|l| l.starts_with(&serial) && l.contains("revoked")), "{listed}");
 
