@@ -9,8 +9,9 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use signet_pki::{
-    CaMaterial, CaSettings, CmsBuilder, DigestAlgorithm, KeyAlgorithm, KeyCustody, MasterKey, SoftwareKeystore,
-    SubjectInfo, TimestampAuthority, ValidityPeriod, build_timestamp_request, issue_signing_certificate,
+    CaMaterial, CaSettings, CertStatus, CmsBuilder, DigestAlgorithm, KeyAlgorithm, KeyCustody, MasterKey,
+    OcspResponder, SoftwareKeystore, SubjectInfo, TimestampAuthority, ValidityPeriod, build_ocsp_request,
+    build_timestamp_request, issue_signing_certificate,
 };
 
 fn rate(seconds: f64, mut op: impl FnMut()) -> f64 {
@@ -72,5 +73,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         tsa.respond(&request, serial, SystemTime::now()).expect("TSA response");
     });
     println!("tsa_respond_p256\t{r:.0}");
+
+    let responder = OcspResponder::new(&ca, &store)?;
+    let leaf = ca.tsa.certificate_der.clone();
+    let issuer = ca.tsa_chain()?[1].clone();
+    let ocsp_request = build_ocsp_request(&leaf, &issuer)?;
+    let r = rate(seconds, || {
+        responder.respond(&ocsp_request, &|_, _| CertStatus::Good, SystemTime::now()).expect("OCSP response");
+    });
+    println!("ocsp_respond_p256\t{r:.0}");
     Ok(())
 }

@@ -3,6 +3,7 @@
 mod ca;
 mod cms;
 mod custody;
+mod hostile_input;
 mod issue;
 mod pkcs11;
 mod pkcs12;
