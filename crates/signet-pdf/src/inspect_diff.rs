@@ -185,24 +185,7 @@ fn is_signature_part(doc: &Document, o: &Obj) -> bool {
 
 /// `N G obj` headers at line starts in a revision's bytes.
 fn object_headers(seg: &[u8]) -> BTreeSet<(u32, u16)> {
-    let mut out = BTreeSet::new();
-    let mut from = 0;
-    while let Some(p) = crate::tail::find(seg, b"obj", from) {
-        from = p + 3;
-        if seg.get(p + 3).is_some_and(|b| !crate::obj::is_whitespace(*b) && !crate::obj::is_delimiter(*b)) {
-            continue;
-        }
-        let line_start = seg[..p].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |x| x + 1);
-        let mut parser = crate::obj::Parser::new(seg, line_start);
-        if let (Some(n), Some(g)) = (parser.uint(), parser.uint())
-            && parser.eat_keyword(b"obj")
-            && parser.pos == p + 3
-            && let (Ok(n), Ok(g)) = (u32::try_from(n), u16::try_from(g))
-        {
-            out.insert((n, g));
-        }
-    }
-    out
+    crate::tail::object_headers(seg).collect()
 }
 
 fn objstm_members(doc: &Document, id: (u32, u16)) -> Vec<(u32, u16)> {

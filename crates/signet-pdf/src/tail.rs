@@ -5,7 +5,7 @@
 //! and whether to append a table or a stream), so they are read here from the raw bytes.
 
 use crate::error::{PdfError, Result};
-use crate::obj::{Dict, Obj, Parser};
+use crate::obj::{Dict, Obj, Parser, is_delimiter, is_whitespace};
 
 /// How the last revision stores its cross-reference data; the appended revision uses the same.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,15 +149,44 @@ fn recover_section(data: &[u8], before: usize) -> Option<usize> {
     None
 }
 
+/// Every `N G obj` header that starts a line, in file order.
+pub(crate) fn object_headers(data: &[u8]) -> impl Iterator<Item = (u32, u16)> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(p) = find(data, b"obj", from) {
+            from = p + 3;
+            if data.get(p + 3).is_some_and(|b| !is_whitespace(*b) && !is_delimiter(*b)) {
+                continue;
+            }
+            // A header is short: look back at most 32 bytes for the line start.
+            let window = p.saturating_sub(32);
+            let Some(line_start) = data[window..p]
+                .iter()
+                .rposition(|&b| b == b'\n' || b == b'\r')
+                .map(|x| window + x + 1)
+                .or((window == 0).then_some(0))
+            else {
+                continue;
+            };
+            let mut parser = Parser::new(data, line_start);
+            if let (Some(n), Some(g)) = (parser.uint(), parser.uint())
+                && parser.eat_keyword(b"obj")
+                && parser.pos == p + 3
+                && let (Ok(n), Ok(g)) = (u32::try_from(n), u16::try_from(g))
+            {
+                return Some((n, g));
+            }
+        }
+        None
+    })
+}
+
 pub(crate) fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if from >= hay.len() {
-        return None;
-    }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    memchr::memmem::find(hay.get(from..)?, needle).map(|p| p + from)
 }
 
 pub(crate) fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).rposition(|w| w == needle)
+    memchr::memmem::rfind(hay, needle)
 }
 
 #[cfg(test)]

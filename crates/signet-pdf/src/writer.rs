@@ -50,7 +50,12 @@ pub(crate) struct Revision<'d> {
 
 impl<'d> Revision<'d> {
     pub(crate) fn new(doc: &'d Document) -> Self {
-        Self { doc, next_id: doc.tail.size.max(doc.pdf.len() as u32), objects: Vec::new(), sig_id: None }
+        // New numbers start past every number in use: the trailer's /Size, hayro's table
+        // (repaired files), and every `N G obj` header in the file (a wrong /Size must not make
+        // us reuse a number).
+        let max_header = crate::tail::object_headers(doc.bytes()).map(|(n, _)| n.saturating_add(1)).max();
+        let next_id = doc.tail.size.max(doc.pdf.len() as u32).max(max_header.unwrap_or(0));
+        Self { doc, next_id, objects: Vec::new(), sig_id: None }
     }
 
     pub(crate) fn doc(&self) -> &'d Document {

@@ -320,3 +320,17 @@ fn encrypted_file_takes_cross_page_seals_a_second_signer_and_a_dss() {
     assert!(i.encrypted);
     assert!(i.signatures.iter().all(|s| s.is_untouched()), "{:?}", i.signatures);
 }
+
+#[test]
+fn a_too_small_trailer_size_does_not_make_us_reuse_object_numbers() {
+    let input = String::from_utf8_lossy(&fixture_bytes("one-page.pdf")).replace("/Size 6", "/Size 2");
+    let req = seal_request(vec![Placement::At { pages: vec![1], x: 300.0, y: 300.0 }]);
+    let (_d, out, _) = sign_to_file(input.as_bytes(), &req, &OpensslSigner::new("signer1"));
+    let signed = String::from_utf8_lossy(&std::fs::read(&out).unwrap()).into_owned();
+    let revision = &signed[input.len()..];
+    for n in 1..6 {
+        assert!(!revision.contains(&format!("\n{n} 0 obj\n<</Type /XObject")), "object {n} reused");
+    }
+    assert_pdfsig_valid(&out, 1, None);
+    assert_seal_at(&out, 1, 300.0, 300.0, 72.0, 3.0);
+}
