@@ -250,6 +250,39 @@ impl CaMaterial {
         })
     }
 
+    /// Re-issues the TSA and every OCSP responder certificate with fresh keys
+    /// (validity from `settings.now` for `settings.service_validity`), e.g. before
+    /// they expire or after a responder key is retired. CA certificates and
+    /// issued end-entity certificates are unchanged; the old keys stay in custody.
+    pub fn renew_service_certificates(&mut self, settings: &CaSettings, custody: &dyn KeyCustody) -> Result<()> {
+        let public_url = self.public_url.clone();
+        let mut renewed = self.clone();
+        for i in renewed.issuing.iter_mut() {
+            let algorithm = custody.signer(&i.ocsp.key)?.algorithm();
+            i.ocsp = issue_ocsp_responder(settings, &public_url, Some(i.family), &i.ca, algorithm, custody)?;
+        }
+        let root_ocsp_alg = custody.signer(&self.root_ocsp.key)?.algorithm();
+        renewed.root_ocsp = issue_ocsp_responder(settings, &public_url, None, &self.root, root_ocsp_alg, custody)?;
+        let tsa_alg = custody.signer(&self.tsa.key)?.algorithm();
+        let tsa_issuer = renewed
+            .issuing
+            .iter()
+            .find(|i| i.family == tsa_alg.family())
+            .ok_or_else(|| PkiError::Invalid("no issuing CA for the TSA key".into()))?;
+        renewed.tsa = issue_service_certificate(
+            settings,
+            &public_url,
+            Some(tsa_alg.family()),
+            &tsa_issuer.ca,
+            tsa_alg,
+            custody,
+            &format!("{} Time Stamping Authority", settings.organisation),
+            ServiceKind::TimeStamping,
+        )?;
+        *self = renewed;
+        Ok(())
+    }
+
     /// The issuing CA for a key family.
     pub fn issuing_ca(&self, family: KeyFamily) -> Result<&IssuingCa> {
         self.issuing

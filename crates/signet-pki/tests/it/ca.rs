@@ -102,3 +102,45 @@ fn fast_hierarchy_with_ecdsa_root_chains() {
     let out = openssl(dir.path(), &["verify", "-CAfile", "root.pem", "rsa.pem"]);
     assert!(out.contains("rsa.pem: OK"), "{out}");
 }
+
+#[test]
+fn service_certificates_renew_with_new_keys_and_still_chain() {
+    let store = SoftwareKeystore::new(&signet_pki::MasterKey::generate().unwrap()).unwrap();
+    let mut ca = CaMaterial::generate(&fast_settings(), &store).unwrap();
+    let before = ca.clone();
+    let mut settings = fast_settings();
+    settings.now += std::time::Duration::from_secs(86400);
+    ca.renew_service_certificates(&settings, &store).unwrap();
+    assert_eq!(ca.root, before.root);
+    assert_ne!(ca.tsa.certificate_der, before.tsa.certificate_der);
+    assert_ne!(ca.tsa.key, before.tsa.key);
+    assert_ne!(ca.issuing[0].ocsp.key, before.issuing[0].ocsp.key);
+    let tsa_chain = ca.tsa_chain().unwrap();
+    signet_pki::validate_chain(
+        &tsa_chain[0],
+        &tsa_chain[1..],
+        std::slice::from_ref(&ca.root.certificate_der),
+        std::time::SystemTime::now() + std::time::Duration::from_secs(2 * 86400),
+        signet_pki::KeyPurpose::TimeStamping,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "root.pem", ca.root_pem());
+    write(dir.path(), "issuing.pem", pem_certificate(&tsa_chain[1]));
+    write(dir.path(), "tsa.pem", pem_certificate(&tsa_chain[0]));
+    let out = openssl(
+        dir.path(),
+        &[
+            "verify",
+            "-attime",
+            &(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() + 2 * 86400)
+                .to_string(),
+            "-CAfile",
+            "root.pem",
+            "-untrusted",
+            "issuing.pem",
+            "tsa.pem",
+        ],
+    );
+    assert!(out.contains("tsa.pem: OK"), "{out}");
+}
