@@ -74,6 +74,12 @@ pub(super) fn run(settings: Settings, args: LtvRefreshArgs) -> anyhow::Result<()
 
 /// The built-in TSA of the deployment configured by `settings`.
 fn deployment_tsa(settings: &Settings) -> anyhow::Result<TimestampAuthority> {
+    // Never create a deployment (a new CA and master key) just to timestamp a file.
+    if let Some(path) = settings.database_url().strip_prefix("sqlite://")
+        && !Path::new(path.split('?').next().unwrap_or(path)).exists()
+    {
+        bail!("no Signet deployment in {} to timestamp with: pass --tsa URL", settings.data_dir.display());
+    }
     let pki = runtime::block_on(async {
         let Runtime { signet, store } = Runtime::open(settings).await?;
         let pki = signet.pki();

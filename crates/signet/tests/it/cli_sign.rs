@@ -421,3 +421,94 @@ fn assert_qpdf_ok_with(pdf: &Path, options: &[&str]) {
         None => assert_qpdf_ok(pdf),
     }
 }
+
+/// A TSA behind HTTP basic auth: a small proxy that refuses requests without the expected
+/// `Authorization` header and forwards the others to the server's `/tsa`.
+fn basic_auth_tsa(
+    upstream: String,
+    user: &'static str,
+    password: &'static str,
+) -> (String, std::thread::JoinHandle<usize>) {
+    use base64::Engine;
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/tsa", listener.local_addr().expect("addr"));
+    let expected = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}")));
+    let handle = std::thread::spawn(move || {
+        let mut authorised = 0;
+        for stream in listener.incoming().take(3) {
+            let mut stream = stream.expect("accept");
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let (mut length, mut auth) = (0usize, String::new());
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).expect("read");
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some((name, value)) = line.split_once(':') {
+                    match name.to_ascii_lowercase().as_str() {
+                        "content-length" => length = value.trim().parse().unwrap_or(0),
+                        "authorization" => auth = value.trim().to_owned(),
+                        _ => {}
+                    }
+                }
+            }
+            let mut body = vec![0u8; length];
+            reader.read_exact(&mut body).expect("body");
+            if auth != expected {
+                let _ =
+                    stream.write_all(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                continue;
+            }
+            authorised += 1;
+            let reply = crate::support::http()
+                .post(&upstream)
+                .header("Content-Type", "application/timestamp-query")
+                .body(body)
+                .send()
+                .expect("forward")
+                .bytes()
+                .expect("reply");
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                reply.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&reply));
+        }
+        authorised
+    });
+    (url, handle)
+}
+
+#[test]
+fn tsa_basic_auth_from_the_url_or_the_options() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let (p12, _) = pki.issue("张三", "p256");
+    let (proxy, handle) = basic_auth_tsa(pki.url("/tsa"), "tsa-user", "s3cret:pw");
+    let contract = fixture("contract.pdf");
+    let sign = |out: &str, tsa: &[&str]| {
+        let out = pki.path(out);
+        let mut args =
+            vec!["sign", s(&contract), "-o", s(&out), "--p12", s(&p12), "--password", "pw", "--level", "B-T"];
+        args.extend_from_slice(tsa);
+        (pki.signet(&args), out)
+    };
+    // Credentials in the URL (percent-encoded ':' in the password).
+    let with_userinfo = proxy.replace("http://", "http://tsa-user:s3cret%3Apw@");
+    let (result, out) = sign("url.pdf", &["--tsa", &with_userinfo]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let (ok, text) = pyhanko_validate(&out, &ca, &["--no-revocation-check"]);
+    assert!(ok && text.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"), "{text}");
+    // Credentials as options.
+    let (result, _) = sign("opts.pdf", &["--tsa", &proxy, "--tsa-user", "tsa-user", "--tsa-password", "s3cret:pw"]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    // Wrong credentials: a clear error, no output.
+    let (result, out) = sign("wrong.pdf", &["--tsa", &proxy, "--tsa-user", "tsa-user", "--tsa-password", "nope"]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success() && stderr.contains("401"), "{stderr}");
+    assert!(!out.exists());
+    assert_eq!(handle.join().expect("proxy"), 2, "two authorised requests");
+}

@@ -206,6 +206,12 @@ fn native_api_revokes_only_the_callers_certificates() {
     let listed = pki.signet_ok(&["ca", "list"]);
     assert!(listed.lines().any(|l| l.starts_with(&serial) && l.contains("revoked")), "{listed}");
 
+    // The endpoints are documented.
+    let doc: serde_json::Value = serde_json::from_slice(&pki.http_get("/openapi.json")).expect("OpenAPI JSON");
+    for path in ["/tsa", "/pki/ocsp", "/pki/ca/{file}", "/pki/crl/{file}", "/v1/certificates/{serial}/revoke"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from /openapi.json");
+    }
+
     // Unknown CA names are 404, not 500.
     let response = http().get(pki.url("/pki/ca/nope.cer")).send().expect("GET");
     assert_eq!(response.status(), 404);
