@@ -18,7 +18,8 @@ pub(crate) fn to_der(input: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn push_length(out: &mut Vec<u8>, len: usize) {
+/// Appends a DER length.
+pub(crate) fn push_length(out: &mut Vec<u8>, len: usize) {
     if len < 0x80 {
         out.push(len as u8);
     } else {

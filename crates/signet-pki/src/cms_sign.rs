@@ -18,7 +18,7 @@ use crate::cert_builder::x509_time;
 use crate::error::{PkiError, Result};
 use crate::keys::KeySigner;
 use crate::oids;
-use crate::tsp_types::{EssCertIdV2, IssuerSerial, SigningCertificateV2};
+use crate::tsp_types::{EssCertIdV2, IssuerSerial, RevocationInfoArchival, SigningCertificateV2};
 
 /// Obtains RFC 3161 tokens; the transport (built-in TSA, HTTP client) is the caller's.
 pub trait TimestampSource: Send + Sync {
@@ -47,6 +47,7 @@ pub struct CmsBuilder<'a> {
     scheme: SignatureAlgorithm,
     profile: CmsProfile,
     timestamp: Option<&'a dyn TimestampSource>,
+    revocation: Option<RevocationInfoArchival>,
 }
 
 /// Bytes reserved for a signature timestamp token when estimating `max_len`.
@@ -66,6 +67,7 @@ impl<'a> CmsBuilder<'a> {
             scheme: algorithm.default_signature(),
             profile: CmsProfile::Pades,
             timestamp: None,
+            revocation: None,
         })
     }
 
@@ -98,6 +100,24 @@ impl<'a> CmsBuilder<'a> {
         self
     }
 
+    /// Embeds OCSP responses and CRLs as the signed attribute
+    /// adbe-revocationInfoArchival (Adobe's LTV for `adbe.pkcs7.detached`; PAdES
+    /// puts them in the DSS instead). Counted in `max_len`.
+    pub fn revocation_values(mut self, ocsp_responses: &[Vec<u8>], crls: &[Vec<u8>]) -> Result<Self> {
+        let many = |items: &[Vec<u8>]| -> Result<Option<Vec<Any>>> {
+            if items.is_empty() {
+                return Ok(None);
+            }
+            items
+                .iter()
+                .map(|d| Any::from_der(d).map_err(PkiError::asn1("revocation value")))
+                .collect::<Result<_>>()
+                .map(Some)
+        };
+        self.revocation = Some(RevocationInfoArchival { crl: many(crls)?, ocsp: many(ocsp_responses)?, other: None });
+        Ok(self)
+    }
+
     /// The digest the caller must compute over the content.
     pub fn digest_algorithm(&self) -> DigestAlgorithm {
         self.digest
@@ -115,7 +135,8 @@ impl<'a> CmsBuilder<'a> {
         let fixed = 1024; // headers, algorithm identifiers, attributes, issuer name margin
         let issuer = self.identity.leaf.tbs_certificate().issuer().to_der().map_or(512, |n| 2 * n.len() + 64);
         let ts = if self.timestamp.is_some() { TIMESTAMP_RESERVE } else { 0 };
-        certs + signature + fixed + issuer + self.digest.output_len() * 2 + ts
+        let revocation = self.revocation.as_ref().and_then(|r| r.to_der().ok()).map_or(0, |d| d.len() + 32);
+        certs + signature + fixed + issuer + self.digest.output_len() * 2 + ts + revocation
     }
 
     /// Signs `content_digest` (made with `digest_algorithm()`), returning ContentInfo DER.
@@ -153,6 +174,7 @@ impl<'a> CmsBuilder<'a> {
             econtent: None,
             content_digest,
             signing_time,
+            revocation: self.revocation.as_ref(),
             unsigned: &unsigned,
         })
     }
@@ -201,6 +223,8 @@ pub(crate) struct SignedDataParts<'a> {
     pub econtent: Option<Vec<u8>>,
     pub content_digest: &'a [u8],
     pub signing_time: Option<SystemTime>,
+    /// adbe-revocationInfoArchival, when set.
+    pub revocation: Option<&'a RevocationInfoArchival>,
     /// Unsigned attributes computed from the signature value.
     #[allow(clippy::type_complexity)]
     pub unsigned: &'a dyn Fn(&[u8]) -> Result<Option<SetOfVec<Attribute>>>,
@@ -230,6 +254,9 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
     )?;
     if let Some(signing_time) = p.signing_time {
         add(oids::ATTR_SIGNING_TIME, any(&x509_time(signing_time)?)?)?;
+    }
+    if let Some(revocation) = p.revocation {
+        add(oids::ADBE_REVOCATION_INFO_ARCHIVAL, any(revocation)?)?;
     }
     let signed_der = attrs.to_der().map_err(PkiError::asn1("signed attributes"))?;
     let signature = p.signer.sign_with(p.scheme, &signed_der)?;

@@ -17,7 +17,7 @@ use crate::error::{PkiError, Result};
 use crate::oids;
 use crate::revocation::CertStatus;
 use crate::revocation_check::{check_crl, check_ocsp_response};
-use crate::tsp_types::{SigningCertificate, SigningCertificateV2, TstInfo};
+use crate::tsp_types::{RevocationInfoArchival, SigningCertificate, SigningCertificateV2, TstInfo};
 use crate::verify_signature::verify_signature;
 
 /// Trust and time for a verification.
@@ -134,6 +134,9 @@ impl TimestampReport {
     }
 }
 
+/// (OCSP responses, CRLs), DER each.
+pub type RevocationData = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// A parsed CMS SignedData with one signer (the first SignerInfo is checked).
 #[derive(Clone, Debug)]
 pub struct CmsSignature {
@@ -142,6 +145,8 @@ pub struct CmsSignature {
     /// The signed attributes exactly as they were signed (tag 0x31).
     signed_attrs_der: Option<Vec<u8>>,
     certificates: Vec<Vec<u8>>,
+    /// SignedData.crls, read by hand.
+    revocation_field: RevocationData,
 }
 
 /// The complete TLVs inside a constructed value.
@@ -167,6 +172,21 @@ impl CmsSignature {
             return Err(PkiError::Invalid(format!("CMS content type {} is not signedData", info.content_type)));
         }
         let sd_der = info.content.to_der().map_err(PkiError::asn1("SignedData"))?;
+        // SignedData.crls ([1]) is read by hand and left out of the typed decode:
+        // the cms crate models OtherRevocationInfoFormat with an AlgorithmIdentifier
+        // where RFC 5652 has an OID, and would refuse RFC 5940 OCSP entries.
+        let mut revocation_field = (vec![], vec![]);
+        let mut kept = vec![];
+        for child in children(&sd_der)? {
+            if child.first() == Some(&0xA1) {
+                revocation_field = read_revocation_choices(&child)?;
+            } else {
+                kept.extend_from_slice(&child);
+            }
+        }
+        let mut sd_der = vec![0x30];
+        crate::ber::push_length(&mut sd_der, kept.len());
+        sd_der.extend_from_slice(&kept);
         let signed_data = SignedData::from_der(&sd_der).map_err(PkiError::asn1("SignedData"))?;
         let signer = signed_data
             .signer_infos
@@ -190,7 +210,7 @@ impl CmsSignature {
                 certificates.push(c.to_der().map_err(PkiError::asn1("certificate"))?);
             }
         }
-        Ok(CmsSignature { signed_data, signer, signed_attrs_der, certificates })
+        Ok(CmsSignature { signed_data, signer, signed_attrs_der, certificates, revocation_field })
     }
 
     /// The digest the content must be hashed with.
@@ -217,6 +237,22 @@ impl CmsSignature {
     pub fn encapsulated_content(&self) -> Option<Vec<u8>> {
         let e = self.signed_data.encap_content_info.econtent.as_ref()?;
         e.decode_as::<OctetString>().ok().map(|o| o.as_bytes().to_vec())
+    }
+
+    /// Revocation data carried inside the signature: OCSP responses and CRLs
+    /// from adbe-revocationInfoArchival and from SignedData.crls (RFC 5940).
+    pub fn embedded_revocation(&self) -> RevocationData {
+        let (mut ocsp, mut crls) = (vec![], vec![]);
+        if let Some(archival) = self
+            .signed_attr(oids::ADBE_REVOCATION_INFO_ARCHIVAL)
+            .and_then(|a| a.decode_as::<RevocationInfoArchival>().ok())
+        {
+            ocsp.extend(archival.ocsp.iter().flatten().filter_map(|a| a.to_der().ok()));
+            crls.extend(archival.crl.iter().flatten().filter_map(|a| a.to_der().ok()));
+        }
+        ocsp.extend(self.revocation_field.0.iter().cloned());
+        crls.extend(self.revocation_field.1.iter().cloned());
+        (ocsp, crls)
     }
 
     /// The signature timestamp token (DER), if present.
@@ -322,8 +358,14 @@ impl CmsSignature {
             Some(leaf) => validate_chain(leaf, &pool, policy.trust_anchors, checked_at, policy.purpose),
             None => Err(ChainError::Malformed("no signer certificate".into())),
         };
+        let (embedded_ocsp, embedded_crls) = self.embedded_revocation();
         let revocation = match &chain {
-            Ok(path) => check_path_revocation(path, policy, checked_at, &mut problems),
+            Ok(path) => {
+                let ocsp: Vec<Vec<u8>> = policy.ocsp_responses.iter().cloned().chain(embedded_ocsp).collect();
+                let crls: Vec<Vec<u8>> = policy.crls.iter().cloned().chain(embedded_crls).collect();
+                let with_embedded = VerifyPolicy { ocsp_responses: &ocsp, crls: &crls, ..policy.clone() };
+                check_path_revocation(path, &with_embedded, checked_at, &mut problems)
+            }
             Err(_) => vec![],
         };
         CmsReport {
@@ -477,4 +519,25 @@ fn check_path_revocation(
         out.push(RevocationCheck { subject, status: found.map(|f| f.0), source: found.map(|f| f.1) });
     }
     out
+}
+
+/// `RevocationInfoChoices` ([1] IMPLICIT SET OF): CertificateList (SEQUENCE) or
+/// `other [1] IMPLICIT SEQUENCE { OID, ANY }` with id-ri-ocsp-response.
+fn read_revocation_choices(field: &[u8]) -> Result<RevocationData> {
+    let (mut ocsp, mut crls) = (vec![], vec![]);
+    for choice in children(field)? {
+        match choice.first() {
+            Some(0x30) => crls.push(choice),
+            Some(0xA1) => {
+                let parts = children(&choice)?;
+                if let [format, value] = parts.as_slice()
+                    && ObjectIdentifier::from_der(format).is_ok_and(|o| o == oids::RI_OCSP_RESPONSE)
+                {
+                    ocsp.push(value.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((ocsp, crls))
 }

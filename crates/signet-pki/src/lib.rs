@@ -33,8 +33,8 @@ pub use ca::{CaMaterial, CaSettings, CertifiedKey, IssuingCa, parse_certificate,
 pub use chain::{ChainError, KeyPurpose, is_issued_by, subject_text, validate_chain};
 pub use cms_sign::{CmsBuilder, CmsProfile, TIMESTAMP_RESERVE, TimestampSource};
 pub use cms_verify::{
-    CmsReport, CmsSignature, RevocationCheck, TimestampReport, VerifyPolicy, tst_info_of_token, verify_timestamp_token,
-    verify_timestamp_token_against,
+    CmsReport, CmsSignature, RevocationCheck, RevocationData, TimestampReport, VerifyPolicy, tst_info_of_token,
+    verify_timestamp_token, verify_timestamp_token_against,
 };
 pub use custody::{KeyCustody, KeyRef};
 pub use error::{PkiError, Result};

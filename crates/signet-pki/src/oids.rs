@@ -73,3 +73,9 @@ pub const ATTR_SIGNATURE_TIME_STAMP: Oid = oid("1.2.840.113549.1.9.16.2.14");
 
 // PKCS#10 / PKCS#9.
 pub const ATTR_EXTENSION_REQUEST: Oid = oid("1.2.840.113549.1.9.14");
+
+// Adobe and other revocation containers.
+/// adbe-revocationInfoArchival (signed attribute holding CRLs and OCSP responses).
+pub const ADBE_REVOCATION_INFO_ARCHIVAL: Oid = oid("1.2.840.113583.1.1.8");
+/// id-ri-ocsp-response: an OCSPResponse in SignedData.crls (RFC 5940).
+pub const RI_OCSP_RESPONSE: Oid = oid("1.3.6.1.5.5.7.16.2");

@@ -162,6 +162,7 @@ impl TimestampAuthority {
             content_digest: &digest.digest(&tst_der),
             econtent: Some(tst_der),
             signing_time: None,
+            revocation: None,
             unsigned: &|_| Ok(None),
         })
     }

@@ -199,3 +199,17 @@ pub struct SigningCertificate {
     #[asn1(optional = "true")]
     pub policies: Option<Any>,
 }
+
+/// Adobe `RevocationInfoArchival` (signed attribute 1.2.840.113583.1.1.8).
+#[derive(Clone, Debug, PartialEq, Eq, Sequence)]
+pub struct RevocationInfoArchival {
+    /// CRLs (DER CertificateList each).
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    pub crl: Option<Vec<Any>>,
+    /// OCSP responses (DER OCSPResponse each).
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    pub ocsp: Option<Vec<Any>>,
+    /// Other revocation info (not read).
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    pub other: Option<Vec<Any>>,
+}

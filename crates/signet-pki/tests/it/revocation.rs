@@ -269,3 +269,110 @@ fn ocsp_and_crl_checks_and_cms_verification_with_required_revocation() {
     let report = sig.verify(Some(&digest), &VerifyPolicy { crls: &crls, ..VerifyPolicy::new(&anchors) });
     assert!(!report.is_valid(), "revoked by CRL yet valid: {report:?}");
 }
+
+#[test]
+fn revocation_values_inside_the_signature_are_used() {
+    use signet_pki::{CmsBuilder, CmsSignature, DigestAlgorithm, KeyCustody, VerifyPolicy};
+    let f = fixture();
+    let responder = OcspResponder::new(&f.ca, &f.keystore).unwrap();
+    let (key, leaf) = issue(KeyAlgorithm::P256, "embedded revocation");
+    let issuing = f.ca.issuing_ca(KeyFamily::Ecdsa).unwrap().ca.certificate_der.clone();
+    let now = SystemTime::now();
+    let ocsp = |cert: &[u8], issuer: &[u8]| {
+        responder.respond(&build_ocsp_request(cert, issuer).unwrap(), &|_, _| CertStatus::Good, now).unwrap()
+    };
+    let responses = [ocsp(&leaf, &issuing), ocsp(&issuing, &f.ca.root.certificate_der)];
+    let content = b"adbe.pkcs7.detached with revocation values";
+    let digest = DigestAlgorithm::Sha256.digest(content);
+    let signer = f.keystore.signer(&key).unwrap();
+    let builder = CmsBuilder::new(signer.as_ref(), &leaf, std::slice::from_ref(&issuing))
+        .unwrap()
+        .revocation_values(&responses, &[])
+        .unwrap();
+    let max = builder.max_len();
+    let cms = builder.sign(&digest).unwrap();
+    assert!(cms.len() <= max);
+    let anchors = [f.ca.root.certificate_der.clone()];
+    let strict = VerifyPolicy { require_revocation: true, ..VerifyPolicy::new(&anchors) };
+    let sig = CmsSignature::parse(&cms).unwrap();
+    assert_eq!(sig.embedded_revocation().0.len(), 2);
+    let report = sig.verify(Some(&digest), &strict);
+    assert!(report.is_valid(), "{report:?}");
+
+    // OpenSSL accepts it, and CRLs OpenSSL puts into SignedData.crls are read too.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "content.bin", content);
+    write(d, "sig.der", &cms);
+    write(d, "root.pem", f.ca.root_pem());
+    let out = openssl(
+        d,
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "sig.der",
+            "-content",
+            "content.bin",
+            "-CAfile",
+            "root.pem",
+            "-purpose",
+            "any",
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(out.contains("Verification successful"), "{out}");
+    // Revocation values in SignedData.crls (RFC 5652 CRLs and RFC 5940 OCSP), spliced
+    // into a signature without them: SignedData itself is not signed, so it stays valid.
+    let plain = CmsBuilder::new(signer.as_ref(), &leaf, std::slice::from_ref(&issuing)).unwrap().sign(&digest).unwrap();
+    let crl_ecdsa = generate_crl(&f.ca, &f.keystore, "ecdsa", 3, now, now + Duration::from_secs(600), &[]).unwrap();
+    let ri_ocsp = [tlv(0x06, &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x10, 0x02]), responses[1].clone()].concat();
+    let crls_field = tlv(0xA1, &[crl_ecdsa, tlv(0xA1, &ri_ocsp)].concat());
+    let content_info = children(&plain);
+    let mut signed_data = children(&children(&content_info[1])[0]);
+    let last = signed_data.pop().unwrap();
+    signed_data.push(crls_field);
+    signed_data.push(last);
+    let spliced = tlv(0x30, &[content_info[0].clone(), tlv(0xA0, &tlv(0x30, &signed_data.concat()))].concat());
+    write(d, "spliced.der", &spliced);
+    let printed = openssl(d, &["cms", "-cmsout", "-print", "-inform", "DER", "-in", "spliced.der"]);
+    assert!(printed.contains("crls:") && printed.contains("(1.3.6.1.5.5.7.16.2)"), "{printed}");
+    let sig = CmsSignature::parse(&spliced).unwrap();
+    let (ocsp_found, crls_found) = sig.embedded_revocation();
+    assert_eq!((ocsp_found.len(), crls_found.len()), (1, 1));
+    let report = sig.verify(Some(&digest), &strict);
+    assert!(report.is_valid(), "{report:?}");
+    let sources: Vec<_> = report.revocation.iter().map(|r| r.source).collect();
+    assert_eq!(sources, [Some("crl"), Some("ocsp")]);
+}
+
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = (len as u32).to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (4 - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// The complete TLVs inside a constructed DER element.
+fn children(tlv: &[u8]) -> Vec<Vec<u8>> {
+    use der::{Decode, Encode, Reader};
+    let any = der::Any::from_der(tlv).unwrap();
+    let mut reader = der::SliceReader::new(any.value()).unwrap();
+    let mut out = vec![];
+    while !reader.is_finished() {
+        out.push(der::Any::decode(&mut reader).unwrap().to_der().unwrap());
+    }
+    out
+}
