@@ -128,11 +128,17 @@ pub(super) struct SignArgs {
     /// Write adbe.pkcs7.detached (with a signing-time attribute) instead of ETSI.CAdES.detached.
     #[arg(long)]
     pkcs7: bool,
+    /// Do not ask the certificate's OCSP responder whether it was revoked before signing.
+    #[arg(long)]
+    no_revocation_check: bool,
 }
 
 pub(super) fn run(args: SignArgs) -> anyhow::Result<()> {
     let material = KeyMaterial::load(&args)?;
     material.check_validity(SystemTime::now())?;
+    if !args.no_revocation_check {
+        material.check_not_revoked()?;
+    }
     let tsa = match &args.tsa {
         Some(url) => Some(HttpTsa::new(url, args.tsa_user.as_deref(), args.tsa_password.as_deref())?),
         None if args.level > Level::BB => bail!("--level {} needs --tsa URL", args.level),
@@ -303,6 +309,22 @@ impl KeyMaterial {
                 Ok(Self { signer, certificate, chain })
             }
             _ => bail!("give the signing key as --p12 FILE --password PW, or --key KEY.pem --cert CERT.pem"),
+        }
+    }
+
+    /// A revoked certificate can no longer sign. When the responder cannot be reached the
+    /// signature is still made (offline use), with a warning.
+    fn check_not_revoked(&self) -> anyhow::Result<()> {
+        match super::validation_data::is_revoked(&self.certificate, &self.chain) {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                let subject = parse_certificate(&self.certificate)?.tbs_certificate().subject().to_string();
+                bail!("the certificate of {subject} is revoked: it can no longer sign")
+            }
+            Err(err) => {
+                eprintln!("signet: warning: revocation not checked: {err:#}");
+                Ok(())
+            }
         }
     }
 

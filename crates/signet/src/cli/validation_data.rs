@@ -88,6 +88,26 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool) -> anyhow::Result<Dss> {
     Ok(dss)
 }
 
+/// Asks the OCSP responder `cert` names whether it is revoked, with a short timeout: `Ok(true)`
+/// revoked, `Ok(false)` good, `Err` when no answer could be had (no URL, issuer missing, network).
+pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>]) -> anyhow::Result<bool> {
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().context("HTTP client")?;
+    let cert = parse_certificate(cert_der)?;
+    let issuer = chain
+        .iter()
+        .find(|i| issuer_matches(cert_der, &cert, i))
+        .context("the issuer certificate is not in the chain")?;
+    let mut last = anyhow::anyhow!("the certificate names no OCSP responder");
+    for url in ocsp_urls(&cert) {
+        match fetch_ocsp(&client, &url, cert_der, issuer, true) {
+            Ok(_) => return Ok(false),
+            Err(err) if err.downcast_ref::<Revoked>().is_some() => return Ok(true),
+            Err(err) => last = err.context(format!("OCSP {url}")),
+        }
+    }
+    Err(last)
+}
+
 /// The certificate is revoked: B-LT data would only prove it.
 #[derive(Debug, thiserror::Error)]
 #[error("certificate {0} is revoked (OCSP)")]

@@ -155,23 +155,20 @@ fn ocsp_and_crl_follow_revocation_and_pyhanko_checks_online() {
     let listed = pki.signet_ok(&["ca", "list"]);
     assert!(listed.lines().any(|l| l.starts_with(&serial) && l.contains("revoked")), "{listed}");
 
-    // A revoked certificate can no longer make a long-term signature.
-    let out = pki.signet(&[
-        "sign",
-        s(&fixture("contract.pdf")),
-        "-o",
-        s(&pki.path("late.pdf")),
-        "--p12",
-        s(&p12),
-        "--password",
-        "pw",
-        "--level",
-        "B-LT",
-        "--tsa",
-        &pki.url("/tsa"),
-    ]);
+    // A revoked certificate can no longer sign (its responder says so) ...
+    let contract = fixture("contract.pdf");
+    let late = pki.path("late.pdf");
+    let base = ["sign", s(&contract), "-o", s(&late), "--p12", s(&p12), "--password", "pw"];
+    let out = pki.signet(&base);
     assert!(!out.status.success() && text(&out).contains("revoked"), "{}", text(&out));
-    assert!(!pki.path("late.pdf").exists());
+    assert!(!late.exists());
+    // ... nor make a long-term signature, even when told to skip the check before signing.
+    let tsa = pki.url("/tsa");
+    let mut args = base.to_vec();
+    args.extend(["--level", "B-LT", "--tsa", &tsa, "--no-revocation-check"]);
+    let out = pki.signet(&args);
+    assert!(!out.status.success() && text(&out).contains("revoked"), "{}", text(&out));
+    assert!(!late.exists());
 }
 
 #[test]
