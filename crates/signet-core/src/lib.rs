@@ -19,6 +19,7 @@ pub mod codes;
 pub mod contact;
 pub mod error;
 pub mod events;
+pub mod evidence;
 pub mod files;
 pub mod flows;
 pub mod identity;
@@ -34,9 +35,10 @@ pub mod signing;
 pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};
+pub use service::esign;
+pub use service::yunhetong;
 pub use service::{
-    Backoff, CallbackTransport, DeliveryPolicy, Health, NewFlow, NewSigner, SealSource, SignMode, Signet, SignetConfig,
-    UploadDeclaration, UploadTicket,
+    Backoff, CallbackTransport, DeliveryPolicy, EvidenceContent, EvidenceProof, Health, NewFlow, NewSigner, SealSource,
+    SignMode, Signet, SignetConfig, UploadDeclaration, UploadTicket,
 };
 pub use signet_pki::pem_certificate;
-pub use service::yunhetong;

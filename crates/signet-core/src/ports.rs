@@ -16,6 +16,7 @@ use crate::authorizations::{AuthorizationId, AuthorizationRecord};
 use crate::certificates::CertificateRecord;
 use crate::codes::{CodeId, CodeRecord};
 use crate::events::{EventId, OutboxEvent};
+use crate::evidence::{EvidenceRecord, LogState};
 use crate::files::{FileId, FileRecord};
 use crate::flows::{FlowId, FlowRecord, FlowStatus};
 use crate::ids::AppId;
@@ -34,6 +35,7 @@ pub trait MetaStore:
     + FlowStore
     + OutboxStore
     + CodeStore
+    + EvidenceStore
 {
 }
 
@@ -49,6 +51,7 @@ impl<T> MetaStore for T where
         + FlowStore
         + OutboxStore
         + CodeStore
+        + EvidenceStore
 {
 }
 
@@ -221,6 +224,24 @@ pub trait CodeStore: Send + Sync {
     async fn code_count_attempt(&self, id: &CodeId) -> Result<()>;
     /// Marks a code used; false when it was used already (by a concurrent request).
     async fn code_consume(&self, id: &CodeId, at: OffsetDateTime) -> Result<bool>;
+}
+
+/// The evidence log: entries and the Merkle tree nodes over them.
+#[async_trait]
+pub trait EvidenceStore: Send + Sync {
+    /// Appends the entry as the next leaf (its `leaf_index` is ignored and assigned), storing the
+    /// new tree nodes in the same transaction; appends are serialised by the store.
+    /// [`crate::Error::Conflict`] when the app already has this sid.
+    async fn evidence_append(&self, entry: &EvidenceRecord) -> Result<(u64, LogState)>;
+    async fn evidence_get(&self, app: &AppId, id: &str) -> Result<Option<EvidenceRecord>>;
+    async fn evidence_by_sid(&self, app: &AppId, sid: &str) -> Result<Option<EvidenceRecord>>;
+    /// The current size and root.
+    async fn log_state(&self) -> Result<LogState>;
+    /// Stored tree nodes by id (missing ones are simply absent).
+    async fn log_nodes(
+        &self,
+        ids: &[signet_tlog::NodeId],
+    ) -> Result<std::collections::HashMap<signet_tlog::NodeId, signet_tlog::Hash>>;
 }
 
 /// The content-addressed key of a stored object: `sha256/<hex>`.

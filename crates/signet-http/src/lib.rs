@@ -6,6 +6,7 @@
 //!   converted to DTOs by hand;
 //! - every domain error becomes an HTTP response in exactly one place, [`error::ApiError`].
 
+pub mod dialects;
 pub mod error;
 mod extract;
 mod ops;
@@ -34,6 +35,8 @@ pub struct AppState {
 pub struct HttpConfig {
     /// Largest request body accepted, in bytes (uploads included).
     pub max_body_bytes: usize,
+    /// The 云合同 dialect's file roots and token lifetime.
+    pub yunhetong: dialects::yunhetong::YunhetongConfig,
 }
 
 #[derive(OpenApi)]
@@ -47,6 +50,7 @@ pub struct HttpConfig {
         (name = "files", description = "Documents to sign"),
         (name = "seals", description = "Seals and silent-sign authorizations"),
         (name = "flows", description = "Sign flows: documents, ordered signers, signing"),
+        (name = "evidence", description = "Evidence log (存证): document hashes in an RFC 6962 Merkle tree"),
         (name = "ops", description = "Health and readiness"),
         (name = "pki", description = "Certificates validators must trust"),
     )
@@ -84,6 +88,8 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
                 async move { axum::Json(api.as_ref().clone()) }
             }),
         )
+        .nest(dialects::esign::BASE, dialects::esign::routes())
+        .merge(dialects::yunhetong::router(&state, &config.yunhetong))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

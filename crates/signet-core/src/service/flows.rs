@@ -312,7 +312,7 @@ impl Signet {
         Ok(expired)
     }
 
-    async fn expire_if_due(&self, flow: &FlowRecord) -> Result<()> {
+    pub(super) async fn expire_if_due(&self, flow: &FlowRecord) -> Result<()> {
         let now = self.clock.now();
         if !(flow.status.is_open() && flow.expires_at.is_some_and(|t| t <= now)) {
             return Ok(());
@@ -448,12 +448,18 @@ impl Signet {
         let change = self.change_for(flow, next.clone(), "flow.signer.signed", detail, now).await?;
         self.store.flow_update(&change).await?;
         info!(flow.id = %flow.id, account.id = %account.id, "signed");
+        self.log_signed_documents(&next).await;
         Ok(next)
     }
 
     /// Signs one PDF with an account's certificate, a signature timestamp from the built-in TSA
     /// (PAdES B-T), off the async workers.
-    async fn sign_pdf(&self, pdf: Bytes, request: SignRequest, certificate: &CertificateRecord) -> Result<Vec<u8>> {
+    pub(super) async fn sign_pdf(
+        &self,
+        pdf: Bytes,
+        request: SignRequest,
+        certificate: &CertificateRecord,
+    ) -> Result<Vec<u8>> {
         self.sign_pdf_engine(pdf, request, certificate).await?.map_err(pdf_error)
     }
 
@@ -482,13 +488,39 @@ impl Signet {
     }
 }
 
+impl Signet {
+    /// Enters every signed revision into the evidence log (and, once complete, the final set).
+    /// The signature is already committed, so a logging failure is reported, not returned.
+    async fn log_signed_documents(&self, flow: &FlowRecord) {
+        let mut finals = Vec::new();
+        for document in &flow.documents {
+            let digest = sha256_of_key(&document.current_key);
+            finals.push(digest.clone());
+            let sid = format!("auto-{}", crate::random::lowercase_id(24));
+            if let Err(err) = self.log_evidence(&flow.app_id, &sid, digest).await {
+                warn!(flow.id = %flow.id, error = %err, "could not log a signed document as evidence");
+            }
+        }
+        if flow.status == FlowStatus::Completed {
+            use sha2::Digest;
+            let summary = hex::encode(sha2::Sha256::digest(
+                format!("flow {} completed: {}", flow.id, finals.join(",")).as_bytes(),
+            ));
+            let sid = format!("auto-{}", crate::random::lowercase_id(24));
+            if let Err(err) = self.log_evidence(&flow.app_id, &sid, summary).await {
+                warn!(flow.id = %flow.id, error = %err, "could not log a completed flow as evidence");
+            }
+        }
+    }
+}
+
 /// The audit scope of a flow.
 pub(crate) fn flow_scope(id: &FlowId) -> String {
     format!("flow:{id}")
 }
 
 /// The engine's request for one document: every field's placement, one appearance.
-fn sign_request(
+pub(super) fn sign_request(
     fields: &[&Field],
     seal_png: &Bytes,
     seal: &SealRecord,

@@ -17,12 +17,15 @@ mod accounts;
 mod apps;
 mod callbacks;
 mod codes;
+pub mod esign;
+mod evidence;
 mod files;
 mod flows;
 mod seals;
 pub mod yunhetong;
 
 pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
+pub use evidence::{EvidenceContent, EvidenceProof};
 pub use files::{UploadDeclaration, UploadTicket};
 pub use flows::{NewFlow, NewSigner, SignMode};
 pub use seals::SealSource;

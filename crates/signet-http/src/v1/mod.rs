@@ -3,6 +3,7 @@
 mod accounts;
 mod app;
 mod auth;
+mod evidence;
 mod files;
 mod flows;
 mod seals;
@@ -19,6 +20,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(files::routes())
         .merge(seals::routes())
         .merge(flows::routes())
+        .merge(evidence::routes())
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).

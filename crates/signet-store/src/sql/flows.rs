@@ -199,8 +199,12 @@ impl FlowStore for SqlStore {
                            where app_id = $1 and flow_id = $2 and updated_at = $6";
         let update_document = "update flow_document set current_key = $3, revision = $4 \
                                where flow_id = $1 and position = $2";
-        let update_signer = "update flow_signer set status = $3, signed_at = $4, reject_reason = $5, seal_id = $6, \
-                             fields = $7 where flow_id = $1 and account_id = $2";
+        // An upsert: flows whose signers join one task at a time (e签宝) add signers here.
+        let update_signer = "insert into flow_signer (flow_id, account_id, status, signed_at, reject_reason, seal_id, \
+                             fields, sign_order, auth) values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                             on conflict (flow_id, account_id) do update set status = excluded.status, \
+                             signed_at = excluded.signed_at, reject_reason = excluded.reject_reason, \
+                             seal_id = excluded.seal_id, fields = excluded.fields";
         on_pool!(&self.pool, |p| {
             let mut tx = p.begin().await.map_err(Error::storage)?;
             let done = sqlx::query(update_flow)
@@ -236,6 +240,8 @@ impl FlowStore for SqlStore {
                     .bind(&signer.reject_reason)
                     .bind(signer.seal_id.as_ref().map(SealId::as_str))
                     .bind(fields_json(signer))
+                    .bind(signer.order)
+                    .bind(signer.auth.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(Error::storage)?;

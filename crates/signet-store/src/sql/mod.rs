@@ -25,6 +25,7 @@ mod audit;
 mod certificates;
 mod codes;
 mod counters;
+mod evidence;
 mod files;
 mod flows;
 mod outbox;

@@ -185,6 +185,9 @@ fn two_signer_flow(backend: Backend) {
     assert!(signed_entry["certificateSerial"].as_str().is_some());
     assert_ne!(signed_entry["documents"][0]["before"], signed_entry["documents"][0]["after"]);
 
+    // Each signed revision and the completed flow were entered into the evidence log.
+    assert_eq!(api.get("/v1/evidence/tree-head").body["treeSize"], 3);
+
     // Archive: only once completed.
     assert_eq!(api.post(&format!("/v1/flows/{flow_id}/archive"), &json!({})).body["archived"], true);
 
