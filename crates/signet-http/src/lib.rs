@@ -6,7 +6,6 @@
 //!   converted to DTOs by hand;
 //! - every domain error becomes an HTTP response in exactly one place, [`error::ApiError`].
 
-pub mod dialects;
 pub mod error;
 mod extract;
 mod ops;
@@ -35,8 +34,6 @@ pub struct AppState {
 pub struct HttpConfig {
     /// Largest request body accepted, in bytes (uploads included).
     pub max_body_bytes: usize,
-    /// The 云合同 dialect's file roots and token lifetime.
-    pub yunhetong: dialects::yunhetong::YunhetongConfig,
 }
 
 #[derive(OpenApi)]
@@ -88,8 +85,6 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
                 async move { axum::Json(api.as_ref().clone()) }
             }),
         )
-        .nest(dialects::esign::BASE, dialects::esign::routes())
-        .merge(dialects::yunhetong::router(&state, &config.yunhetong))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -17,12 +17,10 @@ mod accounts;
 mod apps;
 mod callbacks;
 mod codes;
-pub mod esign;
 mod evidence;
 mod files;
 mod flows;
 mod seals;
-pub mod yunhetong;
 
 pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
 pub use evidence::{EvidenceContent, EvidenceProof};

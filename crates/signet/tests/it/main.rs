@@ -5,7 +5,6 @@ mod accounts;
 mod callbacks;
 mod cli_sign;
 mod cli_support;
-mod esign;
 mod evidence;
 mod flows;
 mod pki_endpoints;
