@@ -64,6 +64,8 @@ pub enum SignerStatus {
     Waiting,
     Signed,
     Rejected,
+    /// The task was withdrawn before it was done (e签宝 `undoTask`).
+    Withdrawn,
 }
 
 impl SignerStatus {
@@ -72,11 +74,12 @@ impl SignerStatus {
             Self::Waiting => "waiting",
             Self::Signed => "signed",
             Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Waiting, Self::Signed, Self::Rejected].into_iter().find(|s| s.as_str() == raw)
+        [Self::Waiting, Self::Signed, Self::Rejected, Self::Withdrawn].into_iter().find(|s| s.as_str() == raw)
     }
 }
 

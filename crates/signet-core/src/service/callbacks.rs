@@ -123,6 +123,9 @@ impl Signet {
     /// Headers of a callback: event name and id, a timestamp, and the HMAC of the raw body under
     /// the app's callback secret (`X-Signet-Signature: sha256=<hex>`), when the app has one.
     async fn callback_headers(&self, event: &OutboxEvent) -> Result<Vec<(String, String)>> {
+        if event.event.starts_with(super::esign::EVENT_PREFIX) {
+            return self.esign_callback_headers(event).await;
+        }
         let mut headers = vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
             ("X-Signet-Event".to_owned(), event.event.clone()),

@@ -1,0 +1,597 @@
+//! Use cases of the e签宝 open-service dialect that the native API does not have.
+//!
+//! e签宝 flows are open-ended: `addProcess` names the documents only, each sign task then adds
+//! one signer (and usually signs at once), and the flow ends when the platform archives it
+//! rather than when the last listed signer signs. The platform signs with its own organisation
+//! account. Downloads are short-lived signed links, and callbacks carry the dialect's body and
+//! headers. JSON shapes of requests and callback bodies stay in the HTTP layer: the bodies come
+//! in as a [`NoticeFormat`].
+
+use bytes::Bytes;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::json;
+use sha2::Sha256;
+use signet_seal::CompanySealSpec;
+use time::{Duration, OffsetDateTime};
+use tracing::info;
+
+use super::SealSource;
+use super::Signet;
+use super::flows::{flow_scope, sign_request};
+use crate::accounts::{AccountId, AccountKind, AccountLookup, AccountRecord, NewAccount};
+use crate::apps::{App, AppChanges};
+use crate::audit::AuditEntry;
+use crate::events::OutboxEvent;
+use crate::files::FileId;
+use crate::flows::{Field, FlowDocument, FlowId, FlowRecord, FlowSigner, FlowStatus, SignerAuth, SignerStatus};
+use crate::identity::{IdType, check_id_number};
+use crate::ids::AppId;
+use crate::ports::FlowChange;
+use crate::seals::{SealId, SealRecord};
+use crate::tokens;
+use crate::{Error, Result};
+
+/// The third-party id of an app's platform account: create an organisation account with this
+/// `thirdId` to sign platform tasks with a real identity; otherwise one is made on first use.
+pub const PLATFORM_THIRD_ID: &str = "signet:platform";
+/// Outbox events of this dialect are named `esign.<action>` and signed the dialect's way.
+pub const EVENT_PREFIX: &str = "esign.";
+const DOWNLOAD_PURPOSE: &str = "esign-download";
+const MAX_DOCUMENTS: usize = 20;
+const MAX_REBASES: usize = 5;
+
+/// Why an e签宝 use case refused, where the dialect has a code of its own.
+#[derive(Debug, thiserror::Error)]
+pub enum EsignRefusal {
+    /// The signer named by a task does not exist for this app.
+    #[error("the signer's account does not exist")]
+    SignerUnknown,
+    /// The signer has neither the requested seal nor a default one.
+    #[error("the account has no seal to sign with")]
+    NoSeal,
+    /// Silent signing without an active authorization.
+    #[error("the account has not authorized silent signing")]
+    NotAuthorized,
+    /// Archiving a flow nobody was asked to sign.
+    #[error("the flow has no signer")]
+    NoSigners,
+    #[error(transparent)]
+    Core(#[from] Error),
+}
+
+/// A flow as `addProcess` describes it.
+#[derive(Debug, Clone)]
+pub struct EsignNewFlow {
+    pub title: String,
+    /// File ids (the dialect's `docId`s) with an optional display name each.
+    pub documents: Vec<(String, Option<String>)>,
+    pub callback_url: Option<String>,
+    pub expires_at: Option<OffsetDateTime>,
+    /// Show the signing time under every seal of the flow (`addSignTime`).
+    pub add_sign_time: bool,
+    /// Other parameters, kept in the flow's audit trail (initiator, payer, redirect URL, ...).
+    pub recorded: serde_json::Value,
+}
+
+/// Who signs a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskKind {
+    /// The app's own platform account, at once.
+    Platform,
+    /// A user who authorized silent signing, at once.
+    Auto,
+    /// A user on a signing page later: the signer is added, waiting.
+    Hand,
+}
+
+/// One sign task.
+#[derive(Debug, Clone)]
+pub struct EsignTask {
+    pub kind: TaskKind,
+    /// The signer (ignored for [`TaskKind::Platform`]).
+    pub account_id: String,
+    pub seal_id: Option<String>,
+    pub fields: Vec<Field>,
+    pub third_order_no: Option<String>,
+}
+
+/// What a callback reports; the HTTP layer renders it as `(action, JSON body)`.
+#[derive(Debug)]
+pub enum EsignNotice<'a> {
+    SignerSigned { flow: &'a FlowRecord, account: &'a AccountId, third_order_no: Option<&'a str>, at: OffsetDateTime },
+    FlowEnded { flow: &'a FlowRecord, at: OffsetDateTime },
+}
+
+/// Renders a notice as the dialect's action name and body.
+pub type NoticeFormat = dyn Fn(&EsignNotice<'_>) -> (String, String) + Send + Sync;
+
+/// What a download link serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadTarget {
+    File(FileId),
+    FlowDocument { flow: FlowId, index: usize },
+    Seal(SealId),
+}
+
+/// The content behind a download link.
+#[derive(Debug, Clone)]
+pub struct Download {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+impl Signet {
+    /// Authenticates an app by id and secret. An app without a callback secret gets its app
+    /// secret as callback secret, so the dialect's callbacks are signed with the secret the
+    /// platform already knows.
+    pub async fn esign_authenticate(&self, id: &str, secret: &str) -> Result<App> {
+        let app = self.authenticate_app(id, secret).await?;
+        if app.has_callback_secret || secret.is_empty() || secret.len() > 256 {
+            return Ok(app);
+        }
+        let changes = AppChanges { callback_url: None, callback_secret: Some(Some(secret.to_owned())) };
+        self.update_app(&app.id, changes).await
+    }
+
+    /// The app's platform account (an organisation), made with a default seal on first use.
+    pub async fn esign_platform_account(&self, app: &AppId) -> Result<AccountRecord> {
+        match self.find_account(app, AccountLookup::ThirdId(PLATFORM_THIRD_ID.into())).await {
+            Ok(account) => return Ok(account),
+            Err(Error::NotFound(_)) => {}
+            Err(err) => return Err(err),
+        }
+        let name = self.app(app).await?.name;
+        let new = NewAccount {
+            kind: AccountKind::Org,
+            name: name.clone(),
+            id_type: IdType::Uscc,
+            id_number: platform_uscc(app, self.clock.now()),
+            mobile: None,
+            email: None,
+            third_id: Some(PLATFORM_THIRD_ID.into()),
+            agent_id: None,
+            waive_uscc_check: false,
+        };
+        let account = match self.create_account(app, new).await {
+            Ok(account) => account,
+            // Another request made it at the same moment.
+            Err(Error::Conflict(_)) => {
+                return self.find_account(app, AccountLookup::ThirdId(PLATFORM_THIRD_ID.into())).await;
+            }
+            Err(err) => return Err(err),
+        };
+        let spec =
+            CompanySealSpec { horizontal_text: Some("电子签约专用章".into()), ..CompanySealSpec::new(name) };
+        let seal = match self.create_seal(app, account.id.as_str(), None, SealSource::Company(spec), true).await {
+            Ok(seal) => seal,
+            // A name the seal cannot carry (too short, too long): a generic one.
+            Err(Error::InvalidInput { .. }) => {
+                let spec = CompanySealSpec::new("电子签约平台");
+                self.create_seal(app, account.id.as_str(), None, SealSource::Company(spec), true).await?
+            }
+            Err(err) => return Err(err),
+        };
+        info!(app.id = %app, account.id = %account.id, seal.id = %seal.id, "created the e签宝 platform account");
+        Ok(account)
+    }
+
+    /// Creates an open flow with its documents and no signer yet (`addProcess`), already signing.
+    pub async fn esign_create_flow(&self, app: &AppId, new: EsignNewFlow) -> Result<FlowRecord> {
+        let now = self.clock.now();
+        let title = new.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(Error::invalid("businessScene", "expected 1 to 200 characters"));
+        }
+        if new.documents.is_empty() || new.documents.len() > MAX_DOCUMENTS {
+            return Err(Error::invalid("docList", format!("expected 1 to {MAX_DOCUMENTS} documents")));
+        }
+        if new.expires_at.is_some_and(|t| t <= now) {
+            return Err(Error::invalid("signValidity", "must be in the future"));
+        }
+        let callback_url = new.callback_url.as_deref().map(super::apps::validate_callback_url).transpose()?;
+        let mut documents = Vec::new();
+        for (position, (file_id, name)) in new.documents.iter().enumerate() {
+            let file = self.file(app, file_id).await?;
+            if file.pages.is_none() {
+                return Err(Error::invalid("docId", format!("file {file_id} is not a PDF")));
+            }
+            if documents.iter().any(|d: &FlowDocument| d.file_id == file.id) {
+                return Err(Error::invalid("docId", format!("document {file_id} is listed twice")));
+            }
+            let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&file.name).to_owned();
+            documents.push(FlowDocument { position, file_id: file.id, name, current_key: file.blob_key, revision: 0 });
+        }
+        let flow = FlowRecord {
+            id: FlowId::generate(),
+            app_id: app.clone(),
+            title: title.to_owned(),
+            status: FlowStatus::Signing,
+            callback_url,
+            expires_at: new.expires_at,
+            archived: false,
+            created_at: now,
+            updated_at: now,
+            documents,
+            signers: Vec::new(),
+        };
+        let detail = json!({
+            "title": flow.title,
+            "documents": flow.documents.iter().map(|d| json!({"fileId": d.file_id.as_str(), "name": d.name})).collect::<Vec<_>>(),
+            "signers": [],
+            "esign": {"addSignTime": new.add_sign_time, "recorded": new.recorded},
+        });
+        let audit = AuditEntry::new(app, flow_scope(&flow.id), "flow.created", detail, now);
+        self.store.flow_insert(&flow, &audit).await?;
+        Ok(flow)
+    }
+
+    /// Adds a signer to an open flow and, unless it signs by hand, signs for it at once.
+    pub async fn esign_task(
+        &self,
+        app: &AppId,
+        flow_id: &str,
+        task: EsignTask,
+        format: &NoticeFormat,
+    ) -> std::result::Result<(FlowRecord, AccountRecord), EsignRefusal> {
+        let account = match task.kind {
+            TaskKind::Platform => self.esign_platform_account(app).await?,
+            TaskKind::Auto | TaskKind::Hand => match self.account(app, &task.account_id).await {
+                Ok(account) => account,
+                Err(Error::NotFound(_)) => return Err(EsignRefusal::SignerUnknown),
+                Err(err) => return Err(err.into()),
+            },
+        };
+        let flow = self.flow(app, flow_id).await?;
+        let add_sign_time = self.esign_add_sign_time(&flow).await?;
+        let mut fields = task.fields.clone();
+        for field in &mut fields {
+            field.show_time = field.show_time || add_sign_time;
+            field.validate(flow.documents.len())?;
+        }
+        if task.kind == TaskKind::Hand {
+            let flow = self.esign_add_waiting(app, flow_id, &account, fields, task.seal_id.as_deref()).await?;
+            return Ok((flow, account));
+        }
+        let seal = self.esign_seal(&account, task.seal_id.as_deref()).await?;
+        if task.kind == TaskKind::Auto && self.active_authorization(&account, &seal.id).await?.is_none() {
+            return Err(EsignRefusal::NotAuthorized);
+        }
+        for _ in 0..MAX_REBASES {
+            match self
+                .esign_sign_once(app, flow_id, &account, &seal, &fields, task.third_order_no.as_deref(), format)
+                .await
+            {
+                Err(Error::Conflict(reason)) if reason.contains("concurrently") => continue,
+                Ok(flow) => return Ok((flow, account)),
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(Error::Conflict("the flow kept changing; retry".into()).into())
+    }
+
+    /// Withdraws a waiting signer's task (`undoTask`); a finished task cannot be withdrawn.
+    pub async fn esign_undo_task(&self, app: &AppId, flow_id: &str, account_id: &str) -> Result<FlowRecord> {
+        let account = AccountId::parse(account_id).map_err(|_| Error::NotFound("signer"))?;
+        self.esign_commit(app, flow_id, "flow.signer.withdrawn", None, move |flow| {
+            if !flow.status.is_open() {
+                return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
+            }
+            let signer = flow.signers.iter_mut().find(|s| s.account_id == account).ok_or(Error::NotFound("signer"))?;
+            if signer.status != SignerStatus::Waiting {
+                return Err(Error::Conflict(format!("the task has already {}", signer.status.as_str())));
+            }
+            signer.status = SignerStatus::Withdrawn;
+            Ok(json!({"accountId": account.as_str()}))
+        })
+        .await
+    }
+
+    /// Ends a flow normally (`archiveProcess`): refused while a signer has not finished.
+    pub async fn esign_archive(
+        &self,
+        app: &AppId,
+        flow_id: &str,
+        format: &NoticeFormat,
+    ) -> std::result::Result<FlowRecord, EsignRefusal> {
+        let flow = self.flow(app, flow_id).await?;
+        if flow.status == FlowStatus::Signing && !flow.signers.iter().any(|s| s.status == SignerStatus::Signed) {
+            return Err(EsignRefusal::NoSigners);
+        }
+        let flow = self
+            .esign_commit(app, flow_id, "flow.archived", Some(format), |flow| {
+                if flow.status != FlowStatus::Signing {
+                    return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
+                }
+                if let Some(waiting) = flow.signers.iter().find(|s| s.status == SignerStatus::Waiting) {
+                    return Err(Error::Conflict(format!("signer {} has not finished signing", waiting.account_id)));
+                }
+                flow.status = FlowStatus::Completed;
+                flow.archived = true;
+                Ok(json!({}))
+            })
+            .await?;
+        Ok(flow)
+    }
+
+    /// Ends an open flow as revoked (`/sign/revoke`).
+    pub async fn esign_revoke(&self, app: &AppId, flow_id: &str, format: &NoticeFormat) -> Result<FlowRecord> {
+        self.esign_commit(app, flow_id, "flow.revoked", Some(format), |flow| {
+            if !flow.status.is_open() {
+                return Err(Error::Conflict(format!("the flow is already {}", flow.status.as_str())));
+            }
+            flow.status = FlowStatus::Revoked;
+            Ok(json!({}))
+        })
+        .await
+    }
+
+    /// A signed link to `target` of the calling app, valid for `ttl`.
+    pub fn esign_download_token(&self, app: &AppId, target: &DownloadTarget, ttl: Duration) -> String {
+        let exp = (self.clock.now() + ttl).unix_timestamp();
+        let payload = match target {
+            DownloadTarget::File(id) => json!({"app": app.as_str(), "file": id.as_str(), "exp": exp}),
+            DownloadTarget::FlowDocument { flow, index } => {
+                json!({"app": app.as_str(), "flow": flow.as_str(), "doc": index, "exp": exp})
+            }
+            DownloadTarget::Seal(id) => json!({"app": app.as_str(), "seal": id.as_str(), "exp": exp}),
+        };
+        tokens::sign_payload(&self.keys, DOWNLOAD_PURPOSE, payload.to_string().as_bytes())
+    }
+
+    /// The content behind a download link; an altered or expired link is [`Error::Forbidden`].
+    pub async fn esign_open_download(&self, token: &str) -> Result<Download> {
+        let refused = || Error::Forbidden("the download link is not valid".into());
+        let payload = tokens::open_payload(&self.keys, DOWNLOAD_PURPOSE, token).map_err(|_| refused())?;
+        let claims: serde_json::Value = serde_json::from_slice(&payload).map_err(|_| refused())?;
+        if claims["exp"].as_i64().unwrap_or(0) < self.clock.now().unix_timestamp() {
+            return Err(Error::Forbidden("the download link has expired".into()));
+        }
+        let app = AppId::parse(claims["app"].as_str().unwrap_or_default()).map_err(|_| refused())?;
+        if let Some(file) = claims["file"].as_str() {
+            let (record, bytes) = self.file_content(&app, file).await?;
+            return Ok(Download { name: record.name, content_type: record.content_type, bytes });
+        }
+        if let Some(flow) = claims["flow"].as_str() {
+            let index = claims["doc"].as_u64().ok_or_else(refused)? as usize;
+            let (document, bytes) = self.flow_document(&app, flow, index).await?;
+            return Ok(Download { name: document.name, content_type: "application/pdf".into(), bytes });
+        }
+        let seal = claims["seal"].as_str().ok_or_else(refused)?;
+        let record = self.store.seal_get(&app, &SealId::parse(seal)?).await?.ok_or(Error::NotFound("seal"))?;
+        let bytes = self.blobs.get(&record.image_key).await?;
+        Ok(Download { name: format!("{}.png", record.id), content_type: "image/png".into(), bytes })
+    }
+
+    /// Headers of an e签宝 callback: the app id, a millisecond timestamp, and
+    /// `X-Tsign-Open-Signature`, the hex HMAC-SHA256 of `appId + timestamp + body` under the
+    /// app's callback secret (its app secret unless the app set another one).
+    pub(super) async fn esign_callback_headers(&self, event: &OutboxEvent) -> Result<Vec<(String, String)>> {
+        let timestamp = (self.clock.now().unix_timestamp_nanos() / 1_000_000).to_string();
+        let mut headers = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("X-Tsign-Open-App-Id".to_owned(), event.app_id.to_string()),
+            ("X-Tsign-Open-Timestamp".to_owned(), timestamp.clone()),
+            ("X-Tsign-Open-Event-Id".to_owned(), event.id.to_string()),
+        ];
+        if let Some(secret) = self.app_callback_secret(&event.app_id).await? {
+            let mut mac = Hmac::<Sha256>::new_from_slice(&secret).map_err(|_| Error::Internal("HMAC key".into()))?;
+            mac.update(event.app_id.as_str().as_bytes());
+            mac.update(timestamp.as_bytes());
+            mac.update(event.body.as_bytes());
+            headers.push(("X-Tsign-Open-Signature".to_owned(), hex::encode(mac.finalize().into_bytes())));
+        }
+        Ok(headers)
+    }
+
+    /// Whether the flow was created with `addSignTime` (kept in its creation audit entry).
+    async fn esign_add_sign_time(&self, flow: &FlowRecord) -> Result<bool> {
+        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
+        Ok(records
+            .iter()
+            .find(|r| r.entry.action == "flow.created")
+            .and_then(|r| r.entry.detail["esign"]["addSignTime"].as_bool())
+            .unwrap_or(false))
+    }
+
+    /// The seal a task signs with: the requested one of the account, else its default.
+    async fn esign_seal(
+        &self,
+        account: &AccountRecord,
+        requested: Option<&str>,
+    ) -> std::result::Result<SealRecord, EsignRefusal> {
+        if let Some(id) = requested {
+            let seal = self.seal(&account.app_id, id).await.map_err(|_| Error::invalid("sealId", "no such seal"))?;
+            if seal.account_id != account.id {
+                return Err(Error::invalid("sealId", "the seal belongs to another account").into());
+            }
+            return Ok(seal);
+        }
+        let seals = self.store.seal_list(&account.app_id, &account.id).await?;
+        seals.into_iter().next().ok_or(EsignRefusal::NoSeal)
+    }
+
+    /// Adds (or replaces) a waiting signer for a hand task.
+    async fn esign_add_waiting(
+        &self,
+        app: &AppId,
+        flow_id: &str,
+        account: &AccountRecord,
+        fields: Vec<Field>,
+        seal_id: Option<&str>,
+    ) -> Result<FlowRecord> {
+        let seal_id = match seal_id {
+            Some(id) => Some(self.seal(app, id).await?.id),
+            None => None,
+        };
+        let account_id = account.id.clone();
+        self.esign_commit(app, flow_id, "flow.signer.added", None, move |flow| {
+            if flow.status != FlowStatus::Signing {
+                return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
+            }
+            if flow.signer(&account_id).is_some_and(|s| s.status == SignerStatus::Signed) {
+                return Err(Error::Conflict("this signer has already signed".into()));
+            }
+            let signer = waiting_signer(account_id.clone(), fields.clone(), seal_id.clone());
+            flow.signers.retain(|s| s.account_id != account_id);
+            flow.signers.push(signer);
+            Ok(json!({"accountId": account_id.as_str(), "mode": "hand"}))
+        })
+        .await
+    }
+
+    /// One signing attempt on the flow as read; a concurrent change makes the commit fail.
+    #[allow(clippy::too_many_arguments, reason = "one task's parts, passed through once")]
+    async fn esign_sign_once(
+        &self,
+        app: &AppId,
+        flow_id: &str,
+        account: &AccountRecord,
+        seal: &SealRecord,
+        fields: &[Field],
+        third_order_no: Option<&str>,
+        format: &NoticeFormat,
+    ) -> Result<FlowRecord> {
+        let flow = self.flow(app, flow_id).await?;
+        self.expire_if_due(&flow).await?;
+        if flow.status != FlowStatus::Signing {
+            return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
+        }
+        let now = self.clock.now();
+        let certificate = self.account_certificate(account).await?;
+        let seal_png = self.blobs.get(&seal.image_key).await?;
+        let mut next = flow.clone();
+        let mut signed_documents = Vec::new();
+        for document in &mut next.documents {
+            let mine: Vec<&Field> = fields.iter().filter(|f| f.document == document.position).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let before = self.blobs.get(&document.current_key).await?;
+            let request = sign_request(&mine, &seal_png, seal, account, now);
+            let signed = self.sign_pdf(before, request, &certificate).await?;
+            document.current_key = self.blobs.put(Bytes::from(signed)).await?;
+            document.revision += 1;
+            signed_documents.push(json!({"document": document.position, "after": document.current_key.as_str()}));
+        }
+        let mut all_fields = flow.signer(&account.id).map(|s| s.fields.clone()).unwrap_or_default();
+        all_fields.extend(fields.iter().cloned());
+        let mut signer = waiting_signer(account.id.clone(), all_fields, Some(seal.id.clone()));
+        signer.status = SignerStatus::Signed;
+        signer.signed_at = Some(now);
+        next.signers.retain(|s| s.account_id != account.id);
+        next.signers.push(signer);
+        next.updated_at = now;
+        let detail = json!({
+            "accountId": account.id.as_str(),
+            "sealId": seal.id.as_str(),
+            "certificateSerial": certificate.serial,
+            "mode": "esign",
+            "documents": signed_documents,
+        });
+        let notice = EsignNotice::SignerSigned { flow: &next, account: &account.id, third_order_no, at: now };
+        let event = self.esign_event(&next, format(&notice), now).await?;
+        let audit = AuditEntry::new(app, flow_scope(&flow.id), "flow.signer.signed", detail, now);
+        let change = FlowChange {
+            flow: next.clone(),
+            expected_updated_at: flow.updated_at,
+            audit: vec![audit],
+            events: vec![event],
+        };
+        self.store.flow_update(&change).await?;
+        info!(flow.id = %flow.id, account.id = %account.id, "signed an e签宝 task");
+        Ok(next)
+    }
+
+    /// Reads a flow, applies `step`, and commits it with an audit entry and, when `format` is
+    /// given, the flow-ended callback.
+    async fn esign_commit<F>(
+        &self,
+        app: &AppId,
+        flow_id: &str,
+        action: &str,
+        format: Option<&NoticeFormat>,
+        step: F,
+    ) -> Result<FlowRecord>
+    where
+        F: Fn(&mut FlowRecord) -> Result<serde_json::Value>,
+    {
+        for _ in 0..MAX_REBASES {
+            let flow = self.flow(app, flow_id).await?;
+            self.expire_if_due(&flow).await?;
+            let now = self.clock.now();
+            let mut next = flow.clone();
+            let detail = step(&mut next)?;
+            next.updated_at = now;
+            let mut events = Vec::new();
+            if let Some(format) = format {
+                let notice = EsignNotice::FlowEnded { flow: &next, at: now };
+                events.push(self.esign_event(&next, format(&notice), now).await?);
+            }
+            let audit = vec![AuditEntry::new(app, flow_scope(&flow.id), action, detail, now)];
+            let change = FlowChange { flow: next.clone(), expected_updated_at: flow.updated_at, audit, events };
+            match self.store.flow_update(&change).await {
+                Ok(()) => return Ok(next),
+                Err(Error::Conflict(reason)) if reason.contains("concurrently") => continue,
+                Err(err) => return Err(err),
+            }
+        }
+        Err(Error::Conflict("the flow kept changing; retry".into()))
+    }
+
+    /// An outbox event with the dialect's body, to the flow's notice URL or the app's.
+    async fn esign_event(
+        &self,
+        flow: &FlowRecord,
+        (action, body): (String, String),
+        now: OffsetDateTime,
+    ) -> Result<OutboxEvent> {
+        let target = match &flow.callback_url {
+            Some(url) => Some(url.clone()),
+            None => self.app(&flow.app_id).await?.callback_url,
+        };
+        Ok(OutboxEvent::new(&flow.app_id, &format!("{EVENT_PREFIX}{action}"), body, target, now))
+    }
+}
+
+fn waiting_signer(account_id: AccountId, fields: Vec<Field>, seal_id: Option<SealId>) -> FlowSigner {
+    FlowSigner {
+        account_id,
+        order: 0,
+        seal_id,
+        fields,
+        auth: SignerAuth::None,
+        status: SignerStatus::Waiting,
+        signed_at: None,
+        reject_reason: None,
+    }
+}
+
+/// A valid unified social credit code derived from the app id, for the generated platform
+/// account (the account is the app's own; the code only has to be well-formed and stable).
+fn platform_uscc(app: &AppId, now: OffsetDateTime) -> String {
+    use sha2::Digest;
+    let digest = Sha256::digest(app.as_str().as_bytes());
+    let digits: String = digest.iter().take(9).map(|b| char::from(b'0' + b % 10)).collect();
+    let body = format!("91110000{digits}");
+    "0123456789ABCDEFGHJKLMNPQRTUWXY"
+        .chars()
+        .map(|c| format!("{body}{c}"))
+        .find(|candidate| check_id_number(IdType::Uscc, candidate, now.date()).is_ok())
+        .unwrap_or(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_codes_are_valid_and_stable() {
+        let app = AppId::parse("bootstrap-app").unwrap();
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let code = platform_uscc(&app, now);
+        assert_eq!(code.len(), 18);
+        assert!(check_id_number(IdType::Uscc, &code, now.date()).is_ok());
+        assert_eq!(code, platform_uscc(&app, now));
+    }
+}

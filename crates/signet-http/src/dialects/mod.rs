@@ -1,0 +1,5 @@
+//! Vendor dialects: drop-in APIs of other signing services, each translating its requests into
+//! core commands.
+
+pub mod esign;
+pub mod yunhetong;

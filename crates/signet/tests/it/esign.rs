@@ -1,0 +1,567 @@
+//! The e签宝 open-service dialect, written from the vendor's document alone
+//! (`/work/shared/seeds/esign-open-service-api.txt`): every route's success path, the documented
+//! error codes, tenancy, and a whole signing life ending with validated signatures and signed
+//! callbacks, on both backends.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::callbacks::Receiver;
+use crate::support::{APP_ID, APP_KEY, Api, Backend, http, signet_bin};
+use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
+
+const BASE: &str = "/opentreaty-service";
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures").join(name)
+}
+
+/// A client speaking the dialect with one app's credentials.
+struct Tsign<'a> {
+    api: &'a Api,
+    id: String,
+    secret: String,
+}
+
+impl<'a> Tsign<'a> {
+    fn bootstrap(api: &'a Api) -> Self {
+        Self { api, id: APP_ID.into(), secret: APP_KEY.into() }
+    }
+
+    /// A second app on the same server (created through the CLI).
+    fn other(api: &'a Api) -> Self {
+        let output = Command::new(signet_bin())
+            .args(["app", "create", "--name", "other tenant"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(&api.env)
+            .output()
+            .expect("run signet app create");
+        assert!(output.status.success(), "signet app create: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stdout);
+        let field = |name: &str| {
+            text.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).expect("credential printed")
+        };
+        Self { api, id: field("app id:"), secret: field("app secret:") }
+    }
+
+    /// POSTs to a dialect route and returns the envelope; every refusal is HTTP 200 with its errCode.
+    fn call(&self, path: &str, body: &Value) -> Value {
+        let response = http()
+            .post(self.api.server.url(&format!("{BASE}{path}")))
+            .header("X-Tsign-Open-App-Id", &self.id)
+            .header("X-Tsign-Open-App-Secret", &self.secret)
+            .json(body)
+            .send()
+            .expect("request");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        response.json().expect("JSON envelope")
+    }
+
+    /// Calls a route that must succeed and returns its `data`.
+    fn ok(&self, path: &str, body: &Value) -> Value {
+        let reply = self.call(path, body);
+        assert_eq!(reply["errCode"], 0, "{path} {body}: {reply}");
+        assert_eq!(reply["msg"], "SUCCESS");
+        reply["data"].clone()
+    }
+
+    /// Calls a route that must fail with `code` and returns the message.
+    fn fails(&self, path: &str, body: &Value, code: i64) -> String {
+        let reply = self.call(path, body);
+        assert_eq!(reply["errCode"], code, "{path} {body}: {reply}");
+        reply["msg"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Uploads through `/file/uploadurl` and the returned PUT URL; returns the fileKey.
+    fn upload(&self, name: &str, content_type: &str, bytes: &[u8]) -> String {
+        let md5 = base64::engine::general_purpose::STANDARD.encode(md5_of(bytes));
+        let data = self.ok(
+            "/file/uploadurl",
+            &json!({"fileName": name, "fileSize": bytes.len(), "contentType": content_type, "contentMd5": md5}),
+        );
+        let url = data["uploadUrl"].as_str().unwrap();
+        let put = self.api.put_raw(url, &[("Content-MD5", &md5), ("Content-Type", content_type)], bytes.to_vec());
+        assert_eq!(put.status, 201, "{:?}", put.body);
+        data["fileKey"].as_str().unwrap().to_owned()
+    }
+
+    fn person(&self, name: &str, id_no: &str, third_id: &str) -> String {
+        let data = self.ok(
+            "/account/create/person",
+            &json!({"thirdId": third_id, "name": name, "idNo": id_no, "idType": 19, "mobile": "13516134875"}),
+        );
+        data["accountId"].as_str().unwrap().to_owned()
+    }
+}
+
+fn get(url: &str) -> (u16, Vec<u8>) {
+    let response = http().get(url).send().expect("GET");
+    (response.status().as_u16(), response.bytes().unwrap().to_vec())
+}
+
+fn md5_of(data: &[u8]) -> [u8; 16] {
+    use md5::Digest;
+    md5::Md5::digest(data).into()
+}
+
+fn is_vendor_time(value: &Value) -> bool {
+    let text = value.as_str().unwrap_or_default();
+    text.len() == 19
+        && time::PrimitiveDateTime::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        )
+        .is_ok()
+}
+
+/// Authentication, files, accounts, seals, flows and their documented failures.
+fn conformance(api: &Api) {
+    let t = Tsign::bootstrap(api);
+
+    // Authentication: missing headers and a wrong secret are refusals, never 500s.
+    let bare = http()
+        .post(api.server.url(&format!("{BASE}/account/idexchange")))
+        .json(&json!({"thirdId": "x"}))
+        .send()
+        .unwrap();
+    assert_eq!(bare.status(), 200);
+    assert_eq!(bare.json::<Value>().unwrap()["errCode"], 1435103);
+    let wrong = Tsign { api, id: APP_ID.into(), secret: "not-the-secret".into() };
+    wrong.fails("/account/idexchange", &json!({"thirdId": "x"}), 1435103);
+    let unknown_app = Tsign { api, id: "no-such-app".into(), secret: APP_KEY.into() };
+    unknown_app.fails("/account/idexchange", &json!({"thirdId": "x"}), 1435103);
+
+    // Files: upload URL with its Content-MD5 checked, contracts, download links.
+    let contract = std::fs::read(fixture("contract.pdf")).unwrap();
+    let md5 = base64::engine::general_purpose::STANDARD.encode(md5_of(&contract));
+    let ticket = t.ok(
+        "/file/uploadurl",
+        &json!({"fileName": "张三的借款合同.pdf", "fileSize": contract.len().to_string(), "contentType": "application/pdf", "contentMd5": md5}),
+    );
+    let url = ticket["uploadUrl"].as_str().unwrap();
+    assert!(url.starts_with(&api.server.base_url), "served by Signet: {url}");
+    let wrong_md5 = base64::engine::general_purpose::STANDARD.encode([7u8; 16]);
+    let refused =
+        api.put_raw(url, &[("Content-MD5", &wrong_md5), ("Content-Type", "application/pdf")], contract.clone());
+    assert_eq!(refused.status, 403);
+    let key = ticket["fileKey"].as_str().unwrap();
+    t.fails("/doc/createbyfilekey", &json!({"fileKey": key}), 1435304);
+    let put = api.put_raw(url, &[("Content-MD5", &md5), ("Content-Type", "application/pdf")], contract.clone());
+    assert_eq!(put.status, 201);
+    let doc = t.ok("/doc/createbyfilekey", &json!({"fileKey": key}))["docId"].as_str().unwrap().to_owned();
+    let msg = t.fails(
+        "/file/uploadurl",
+        &json!({"fileName": "a.pdf", "fileSize": 10, "contentType": "application/pdf"}),
+        1435002,
+    );
+    assert!(msg.contains("contentMd5"), "{msg}");
+    t.fails(
+        "/file/uploadurl",
+        &json!({"fileName": "big.pdf", "fileSize": 1u64 << 40, "contentType": "application/pdf", "contentMd5": md5}),
+        1435306,
+    );
+    t.fails("/doc/createbyfilekey", &json!({"fileKey": "nosuchfilekey0000000000"}), 1435304);
+    let png = std::fs::read(fixture("seal.png")).unwrap();
+    let png_key = t.upload("seal.png", "image/png", &png);
+    t.fails("/doc/createbyfilekey", &json!({"fileKey": png_key}), 1435305);
+    let doc_url = t.ok("/doc/downloadurl", &json!({"docId": doc}))["docUrl"].as_str().unwrap().to_owned();
+    assert_eq!(get(&doc_url), (200, contract.clone()));
+    let mut altered = doc_url.clone();
+    altered.insert(altered.len() - 3, 'x');
+    assert_eq!(get(&altered).0, 403, "an altered link is refused");
+
+    // Accounts, with the document's own example data.
+    let zhang = t.ok(
+        "/account/create/person",
+        &json!({"thirdId": "097a56e26a93c874140bbcdf403f3f60", "name": "张三", "idNo": "371500198101175693",
+                "idType": "19", "mobile": "13516134875", "email": "test21@tsign.cn"}),
+    )["accountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!((13..=27).contains(&zhang.len()), "person ids have 13 to 27 characters: {zhang}");
+    t.fails(
+        "/account/create/person",
+        &json!({"thirdId": "other", "name": "张三", "idNo": "371500198101175693", "idType": 19}),
+        1435206,
+    );
+    t.fails("/account/create/person", &json!({"thirdId": "097a56e26a93c874140bbcdf403f3f60", "name": "李四", "idNo": "11010519491231002X", "idType": 19}), 1435206);
+    let msg = t.fails("/account/create/person", &json!({"idNo": "11010519491231002X", "idType": 19}), 1435002);
+    assert!(msg.contains("name"), "{msg}");
+    let msg = t.fails(
+        "/account/create/person",
+        &json!({"name": "李四", "idNo": "110105194912310021", "idType": 19}),
+        1435002,
+    );
+    assert!(msg.contains("idNo"), "{msg}");
+    let msg = t.fails(
+        "/account/create/person",
+        &json!({"name": "李四", "idNo": "11010519491231002X", "idType": 11}),
+        1435002,
+    );
+    assert!(msg.contains("idType"), "{msg}");
+    // The organisation's creator is `agentAccountId` in the example and `creatorId` in the table.
+    let tiangu = t.ok(
+        "/account/create/organize/common",
+        &json!({"thirdId": "02080617B436452B8ABDCB85350CE4FA", "agentAccountId": zhang, "name": "天谷科技信息有限公司",
+                "organCode": "745830607", "organType": 12, "legalName": "童瑶", "legalIdNo": "33012219921122281X",
+                "legalIdType": 19, "email": "tg@tsign.cn"}),
+    )["accountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!((10..=32).contains(&tiangu.len()));
+    let li = t.person("李四", "11010519491231002X", "li-si");
+    t.ok(
+        "/account/create/organize/common",
+        &json!({"creatorId": li, "name": "杭州测试科技有限公司", "organCode": "12100000400009880K", "organType": 11}),
+    );
+    t.fails(
+        "/account/create/organize/common",
+        &json!({"creatorId": "abcdefabcdefabcdefabcdef", "name": "某公司", "organCode": "91350100M000100Y43", "organType": 11}),
+        1435204,
+    );
+    t.ok("/account/person/update", &json!({"accountId": zhang, "mobile": "13800138000", "email": "z@example.com"}));
+    t.ok(
+        "/account/organize/update",
+        &json!({"accountId": tiangu, "name": "天谷科技信息有限公司", "legalName": "李四"}),
+    );
+    assert_eq!(
+        t.ok("/account/idexchange", &json!({"thirdId": "097a56e26a93c874140bbcdf403f3f60"}))["accountId"],
+        zhang.as_str()
+    );
+    t.fails("/account/idexchange", &json!({"thirdId": "nobody"}), 1435204);
+    let msg = t.fails("/account/person/update", &json!({"accountId": "short"}), 1435002);
+    assert!(msg.contains("accountId"), "{msg}");
+    let gone = t.person("王五", "110101202311012176", "wang-wu");
+    t.ok("/account/delete", &json!({"accountId": gone}));
+    t.fails("/account/idexchange", &json!({"thirdId": "wang-wu"}), 1435204);
+
+    // Another app sees none of these accounts.
+    let other = Tsign::other(api);
+    other.fails("/account/person/update", &json!({"accountId": zhang, "name": "x"}), 1435204);
+    other.fails("/seal/query", &json!({"accountId": zhang}), 1435204);
+    other.fails("/account/idexchange", &json!({"thirdId": "097a56e26a93c874140bbcdf403f3f60"}), 1435204);
+    other.fails("/doc/createbyfilekey", &json!({"fileKey": key}), 1435304);
+
+    // Seals: templates, images from an uploaded file, the list with short-lived image links.
+    let zhang_seal = t.ok(
+        "/seal/create/person",
+        &json!({"accountId": zhang, "alias": "别名", "width": 111, "height": 100, "text": "张三", "templateType": "SQUARE", "color": "RED"}),
+    );
+    assert_eq!(zhang_seal["accountId"], zhang.as_str());
+    let tiangu_seal = t.ok(
+        "/seal/create/organize",
+        &json!({"accountId": tiangu, "alias": "合同章", "hText": "合同专用章", "qText": "3301060012345", "templateType": "ROUND_STAR", "color": "RED"}),
+    )["sealId"].as_str().unwrap().to_owned();
+    t.ok(
+        "/seal/create/organize",
+        &json!({"accountId": tiangu, "alias": "椭圆", "templateType": "OVAL_NONE", "color": "BLUE"}),
+    );
+    let msg = t.fails(
+        "/seal/create/person",
+        &json!({"accountId": zhang, "alias": "x", "templateType": "ROUND", "color": "RED"}),
+        1435002,
+    );
+    assert!(msg.contains("templateType"), "{msg}");
+    let msg = t.fails(
+        "/seal/create/person",
+        &json!({"accountId": zhang, "alias": "x", "templateType": "SQUARE", "color": "GREEN"}),
+        1435002,
+    );
+    assert!(msg.contains("color"), "{msg}");
+    t.ok("/seal/create/image/person", &json!({"accountId": zhang, "alias": "创建个人图片印章", "width": 111, "height": 100, "color": "RED", "fileKey": png_key}));
+    t.ok(
+        "/seal/create/image/organize",
+        &json!({"accountId": tiangu, "alias": "创建企业图片印章", "color": "BLUE", "fileKey": png_key}),
+    );
+    let msg = t.fails(
+        "/seal/create/image/person",
+        &json!({"accountId": zhang, "alias": "pdf", "color": "RED", "fileKey": key}),
+        1435002,
+    );
+    assert!(msg.contains("fileKey"), "{msg}");
+    let seals = t.ok("/seal/query", &json!({"accountId": tiangu}));
+    let seals = seals.as_array().unwrap();
+    assert_eq!(seals.len(), 3);
+    assert_eq!(seals[0]["sealId"], tiangu_seal.as_str(), "the first seal is the default");
+    assert_eq!(seals[0]["sealAlias"], "合同章");
+    let (status, image) = get(seals[0]["sealUrl"].as_str().unwrap());
+    assert_eq!((status, &image[1..4]), (200, &b"PNG"[..]));
+
+    // Silent signing: granted (with a deadline as a string), revoked.
+    let deadline = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).unix_timestamp() * 1000;
+    t.ok("/account/platform/silentsign", &json!({"grantAccountId": zhang, "deadline": deadline.to_string()}));
+    t.ok("/account/platform/revokeSilentsign", &json!({"grantAccountId": zhang}));
+    t.fails("/account/platform/silentsign", &json!({"grantAccountId": "abcdefabcdefabcdefabcdef"}), 1435204);
+
+    // A single-document flow.
+    let flow = t.ok(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "买房子", "initiatorAccountId": zhang, "signValidity": "65464896464648",
+                "contractValidity": "65464896464648", "payer": zhang, "signPlatform": "", "noticeType": "1,2,3",
+                "redirectUrl": "", "docId": doc}),
+    )["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.fails("/sign/contract/addProcess", &json!({"businessScene": "x", "docId": "nosuchdoc000000000000000"}), 1435304);
+    let msg = t.fails("/sign/contract/addProcess", &json!({"docId": doc}), 1435002);
+    assert!(msg.contains("businessScene"), "{msg}");
+    let detail = t.ok("/sign/contract/detail", &json!({"flowId": flow}));
+    assert_eq!(detail["flowStatus"], 1);
+    assert_eq!(detail["docId"], doc.as_str());
+    assert!(is_vendor_time(&detail["startTime"]), "{detail}");
+
+    // Task failures.
+    let keyword = json!([{"signType": 1, "key": "甲方盖章处"}]);
+    t.fails("/sign/contract/userSignTask", &json!({"flowId": flow, "accountId": zhang, "posList": keyword}), 1436010);
+    t.fails(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": "abcdefabcdefabcdefabcdef", "posList": keyword}),
+        1436004,
+    );
+    let bare_person = t.person("赵六", "110101199003070011", "zhao-liu");
+    t.ok("/account/platform/silentsign", &json!({"grantAccountId": bare_person}));
+    t.fails(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": bare_person, "posList": keyword}),
+        1436007,
+    );
+    t.ok("/account/platform/silentsign", &json!({"grantAccountId": zhang}));
+    t.fails(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": zhang, "posList": [{"key": "甲方"}]}),
+        1436011,
+    );
+    t.fails(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": zhang, "posList": [{"signType": 1}]}),
+        1436012,
+    );
+    let msg = t.fails("/sign/contract/userSignTask", &json!({"flowId": flow, "accountId": zhang, "posList": [{"signType": 2, "posPage": "0-", "posX": 1, "posY": 1}]}), 1435002);
+    assert!(msg.contains("posPage"), "{msg}");
+    t.fails("/sign/contract/archiveProcess", &json!({"flowId": flow}), 1436002);
+
+    // Platform and user sign; a hand task waits and blocks archiving until it is withdrawn.
+    let platform = t.ok("/sign/contract/platformSignTask", &json!({"flowId": flow, "thirdOrderNo": "p-1", "posList": [{"signType": 2, "posPage": "1", "posX": "300", "posY": "300", "scale": 100}]}));
+    assert_eq!(platform["flowId"], flow.as_str());
+    let platform_account = platform["accountId"].as_str().unwrap().to_owned();
+    let signed = t.ok("/sign/contract/userSignTask", &json!({"flowId": flow, "accountId": zhang, "posList": [{"signType": 2, "posPage": "1-2", "posX": 150, "posY": 150}]}));
+    assert_eq!(signed["accountId"], zhang.as_str());
+    let hand =
+        t.ok("/sign/contract/handPersonSignTask", &json!({"flowId": flow, "accountId": li, "thirdOrderNo": "h-1"}));
+    assert_eq!(hand["thirdOrderNo"], "h-1");
+    let (status, page) = get(hand["signUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains("签署"), "the link resolves to a page saying what to do");
+    t.ok("/sign/contract/handOrgSignTask", &json!({"flowId": flow, "accountId": zhang, "authorizationOrgId": tiangu}));
+    t.ok("/sign/contract/handSignTask", &json!({"flowId": flow, "accountId": bare_person}));
+    t.fails("/sign/contract/archiveProcess", &json!({"flowId": flow}), 1436015);
+    t.fails("/sign/contract/undoTask", &json!({"flowId": flow, "accountId": zhang}), 1436015);
+    for account in [&li, &tiangu, &bare_person] {
+        t.ok("/sign/contract/undoTask", &json!({"flowId": flow, "accountId": account}));
+    }
+    let detail = t.ok("/sign/contract/detail", &json!({"flowId": flow}));
+    let status_of = |account: &str| {
+        detail["signDetail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["accountId"] == account)
+            .map(|s| s["signStatus"].clone())
+    };
+    assert_eq!(status_of(&platform_account), Some(json!(2)));
+    assert_eq!(status_of(&zhang), Some(json!(2)));
+    assert_eq!(status_of(&li), Some(json!(4)), "withdrawn");
+    other.fails("/sign/contract/detail", &json!({"flowId": flow}), 1436016);
+    other.fails("/sign/contract/archiveProcess", &json!({"flowId": flow}), 1436016);
+    t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));
+    assert_eq!(t.ok("/sign/contract/detail", &json!({"flowId": flow}))["flowStatus"], 2);
+    let downloads = t.ok("/sign/download", &json!({"flowId": flow}));
+    let (status, signed_pdf) = get(downloads[0]["docUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(signed_pdf.len() > contract.len() && signed_pdf.starts_with(b"%PDF"));
+    let view = t.ok("/flow/get/viewurl", &json!({"flowId": flow, "accountId": zhang}));
+    assert_eq!(get(view["viewUrl"].as_str().unwrap()), (200, signed_pdf));
+
+    // Revocation.
+    let revoked = t.ok("/sign/contract/addProcess", &json!({"businessScene": "撤销", "docId": doc}))["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.ok("/sign/revoke", &json!({"flowId": revoked}));
+    assert_eq!(t.ok("/sign/contract/detail", &json!({"flowId": revoked}))["flowStatus"], 3);
+    t.fails("/sign/revoke", &json!({"flowId": revoked}), 1436018);
+    t.fails("/sign/contract/platformSignTask", &json!({"flowId": revoked, "posList": keyword}), 1436015);
+
+    // Multi-document flows: every signer names its documents.
+    let second_doc = t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("二号合同.pdf", "application/pdf", &contract)}))["docId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let multi = t.ok(
+        "/sign/contracts/addProcess",
+        &json!({"businessScene": "两份合同", "signValidity": 65464896464648i64, "docList": [{"docId": doc}, {"docId": second_doc, "docName": "附件合同"}]}),
+    )["flowId"].as_str().unwrap().to_owned();
+    t.fails("/sign/contracts/userSignTask", &json!({"flowId": multi, "accountId": zhang, "signDocList": []}), 1436003);
+    t.fails(
+        "/sign/contracts/userSignTask",
+        &json!({"flowId": multi, "accountId": zhang, "signDocList": [{"docId": png_key, "posList": keyword}]}),
+        1436005,
+    );
+    t.fails("/sign/contracts/platformSignTask", &json!({"flowId": multi}), 1436006);
+    t.ok("/sign/contracts/platformSignTask", &json!({"flowId": multi, "signDocList": [{"docId": doc, "posList": keyword}, {"docId": second_doc, "posList": keyword}]}));
+    t.ok("/sign/contracts/userSignTask", &json!({"flowId": multi, "accountId": zhang, "signDocList": [{"docId": second_doc, "posList": [{"signType": 2, "posPage": "1", "posX": 150, "posY": 150}]}]}));
+    let hand = t.ok("/sign/contracts/handPersonSignTask", &json!({"flowId": multi, "accountId": li}));
+    assert!(hand["signUrl"].as_str().is_some() && hand["signShortUrl"].as_str().is_some());
+    t.ok(
+        "/sign/contracts/handOrgSignTask",
+        &json!({"flowId": multi, "accountId": zhang, "authorizationOrgId": tiangu, "signDocList": [{"docId": doc}]}),
+    );
+    t.ok("/sign/contracts/handSignTask", &json!({"flowId": multi, "accountId": bare_person}));
+    let detail = t.ok("/sign/contracts/detail", &json!({"flowId": multi}));
+    let zhang_entry =
+        detail["signDetail"].as_array().unwrap().iter().find(|s| s["accountId"] == zhang.as_str()).unwrap().clone();
+    assert_eq!(zhang_entry["signInfo"].as_array().unwrap().len(), 1, "only the document it named: {zhang_entry}");
+    assert_eq!(zhang_entry["signInfo"][0]["docId"], second_doc.as_str());
+    assert!(is_vendor_time(&zhang_entry["signInfo"][0]["signTime"]));
+    let downloads = t.ok("/sign/download", &json!({"flowId": multi}));
+    assert_eq!(downloads.as_array().unwrap().len(), 2);
+}
+
+/// The whole life the issue asks for, with validated signatures and signed callbacks.
+fn full_life(api: &Api, hook: &Receiver) {
+    let t = Tsign::bootstrap(api);
+    let person = t.person("陈七", "330106198512110024", "life-chen");
+    let org = t.ok(
+        "/account/create/organize/common",
+        &json!({"creatorId": person, "name": "杭州测试科技有限公司", "organCode": "91350100M000100Y43", "organType": 11}),
+    )["accountId"].as_str().unwrap().to_owned();
+    t.ok("/seal/create/organize", &json!({"accountId": org, "alias": "合同章", "hText": "合同专用章", "templateType": "ROUND_STAR", "color": "RED"}));
+    t.ok("/account/platform/silentsign", &json!({"grantAccountId": org}));
+
+    let contract = std::fs::read(fixture("contract.pdf")).unwrap();
+    let doc = t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("采购合同.pdf", "application/pdf", &contract)}))
+        ["docId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flow = t.ok(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "采购合同", "docId": doc, "noticeUrl": hook.url, "addSignTime": "true"}),
+    )["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The platform signs above the keyword; the organisation signs on page 2 and across pages.
+    let platform = t.ok(
+        "/sign/contract/platformSignTask",
+        &json!({"flowId": flow, "thirdOrderNo": "order-platform", "posList": [{"signType": 1, "key": "甲方盖章处", "posY": 30}]}),
+    );
+    let platform_account = platform["accountId"].as_str().unwrap().to_owned();
+    t.ok(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": org, "thirdOrderNo": "order-org",
+                "posList": [{"signType": 2, "posPage": "2", "posX": 400, "posY": 200}, {"signType": 3, "posY": 0.5}]}),
+    );
+    let detail = t.ok("/sign/contract/detail", &json!({"flowId": flow}));
+    assert_eq!(detail["flowStatus"], 1, "signed but not archived");
+    t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));
+    let detail = t.ok("/sign/contract/detail", &json!({"flowId": flow}));
+    assert_eq!(detail["flowStatus"], 2);
+    for signer in detail["signDetail"].as_array().unwrap() {
+        assert_eq!(signer["signStatus"], 2);
+        assert!(is_vendor_time(&signer["signTime"]), "{signer}");
+    }
+
+    // The downloaded PDF validates with both signatures; seals are where they were asked.
+    let downloads = t.ok("/sign/download", &json!({"flowId": flow}));
+    let (status, signed) = get(downloads[0]["docUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("signed.pdf");
+    std::fs::write(&pdf, &signed).unwrap();
+    let ca = api.ca_file(dir.path());
+    assert_pyhanko_valid(&pdf, &ca, 2);
+    assert_pdfsig_valid(&pdf, &ca, 2);
+    assert_qpdf_clean(&pdf);
+    let page2 = render_page(&pdf, 2);
+    assert!(red_pixels(&page2, 350.0, 150.0, 450.0, 250.0) > 200, "organisation seal at (400, 200)");
+    assert!(red_pixels(&page2, 40.0, 110.0, 140.0, 200.0) > 100, "platform seal above 甲方盖章处");
+    assert!(red_pixels(&page2, 200.0, 500.0, 300.0, 600.0) == 0, "no ink where nothing was asked");
+    let page1 = render_page(&pdf, 1);
+    assert!(red_pixels(&page1, page1.0 as f64 - 40.0, 300.0, page1.0 as f64, 540.0) > 50, "cross-page slice on page 1");
+
+    // Callbacks: one SIGN_FLOW_UPDATE per signer, then SIGN_FLOW_FINISH, each signed with the
+    // app secret over appId + timestamp + body.
+    let received = hook.wait_for(Duration::from_secs(30), |all| {
+        let bodies: Vec<Value> = all.iter().map(|r| r.json()).collect();
+        let mut signers: Vec<String> = bodies
+            .iter()
+            .filter(|b| b["action"] == "SIGN_FLOW_UPDATE")
+            .map(|b| b["accountId"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        signers.sort();
+        signers.dedup();
+        signers.len() == 2 && bodies.iter().any(|b| b["action"] == "SIGN_FLOW_FINISH")
+    });
+    for request in &received {
+        let timestamp = request.header("x-tsign-open-timestamp").expect("timestamp header");
+        assert_eq!(request.header("x-tsign-open-app-id"), Some(APP_ID));
+        let mut mac = Hmac::<Sha256>::new_from_slice(APP_KEY.as_bytes()).unwrap();
+        mac.update(APP_ID.as_bytes());
+        mac.update(timestamp.as_bytes());
+        mac.update(request.body.as_bytes());
+        let expected = hex::encode(mac.finalize().into_bytes());
+        assert_eq!(request.header("x-tsign-open-signature"), Some(expected.as_str()), "HMAC of {}", request.body);
+        let body = request.json();
+        assert_eq!(body["flowId"], flow.as_str());
+        match body["action"].as_str().unwrap() {
+            "SIGN_FLOW_UPDATE" => {
+                assert_eq!(body["signResult"], 2);
+                assert!(is_vendor_time(&body["signTime"]));
+                let expected_order =
+                    if body["accountId"] == platform_account.as_str() { "order-platform" } else { "order-org" };
+                assert_eq!(body["thirdOrderNo"], expected_order, "{body}");
+            }
+            "SIGN_FLOW_FINISH" => {
+                assert_eq!(body["flowStatus"], 2);
+                assert_eq!(body["businessScence"], "采购合同");
+                assert!(is_vendor_time(&body["createTime"]) && is_vendor_time(&body["endTime"]));
+            }
+            other => panic!("unexpected action {other}"),
+        }
+    }
+}
+
+fn suite(backend: Backend) {
+    let hook = Receiver::start(vec![500]);
+    let api = Api::start_with(
+        backend,
+        &[
+            ("SIGNET_CALLBACK_ALLOW_PRIVATE", "true"),
+            ("SIGNET_WORKER_INTERVAL_MS", "100"),
+            ("SIGNET_CALLBACK_RETRY_SECS", "1"),
+        ],
+    );
+    conformance(&api);
+    full_life(&api, &hook);
+}
+
+#[test]
+fn esign_dialect_on_sqlite_and_disk() {
+    suite(Backend::Embedded);
+}
+
+#[test]
+fn esign_dialect_on_postgres_and_s3() {
+    suite(Backend::PostgresS3);
+}
