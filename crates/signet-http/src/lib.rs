@@ -6,6 +6,7 @@
 //!   converted to DTOs by hand;
 //! - every domain error becomes an HTTP response in exactly one place, [`error::ApiError`].
 
+pub mod dialects;
 pub mod error;
 mod extract;
 mod ops;
@@ -85,6 +86,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
                 async move { axum::Json(api.as_ref().clone()) }
             }),
         )
+        .nest(dialects::esign::BASE, dialects::esign::routes())
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -17,6 +17,7 @@ mod accounts;
 mod apps;
 mod callbacks;
 mod codes;
+pub mod esign;
 mod evidence;
 mod files;
 mod flows;

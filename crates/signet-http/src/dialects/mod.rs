@@ -2,4 +2,3 @@
 //! core commands.
 
 pub mod esign;
-pub mod yunhetong;

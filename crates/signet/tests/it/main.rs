@@ -5,6 +5,7 @@ mod accounts;
 mod callbacks;
 mod cli_sign;
 mod cli_support;
+mod esign;
 mod evidence;
 mod flows;
 mod pki_endpoints;
