@@ -3,6 +3,7 @@
 
 mod accounts;
 mod callbacks;
+mod concurrency;
 mod cli_sign;
 mod cli_support;
 mod esign;
