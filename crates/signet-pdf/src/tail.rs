@@ -33,6 +33,11 @@ pub struct Tail {
     pub info: Option<(u32, u16)>,
     /// `/ID`, if any.
     pub id: Option<[Vec<u8>; 2]>,
+    /// How far the `%PDF-` header is from byte 0 when offsets count from it (junk before
+    /// the header); written offsets are shifted back by this much.
+    pub(crate) shift: u64,
+    /// `/ID` exactly as written (kept as is when it is not two strings).
+    pub(crate) id_raw: Option<Obj>,
     /// `/Encrypt` as written (a reference or a direct dictionary).
     pub(crate) encrypt: Option<Obj>,
     /// Offsets of every cross-reference section, newest first, following `/Prev`.
@@ -45,13 +50,21 @@ pub struct Tail {
 
 /// Reads the tail of a complete PDF held in `data`.
 pub fn read_tail(data: &[u8]) -> Result<Tail> {
-    if find(data, b"%PDF-", 0).is_none_or(|p| p > 1024) {
-        return Err(PdfError::NotPdf("no %PDF- header in the first 1024 bytes"));
-    }
+    let header = find(data, b"%PDF-", 0)
+        .filter(|p| *p <= 1024)
+        .ok_or(PdfError::NotPdf("no %PDF- header in the first 1024 bytes"))?;
     let sx_pos = rfind(data, b"startxref")
         .ok_or_else(|| PdfError::BrokenXref("no startxref keyword (truncated file?)".into()))?;
     let claimed = Parser::new(data, sx_pos + 9).uint();
+    let mut shift = 0u64;
     let (offset, recovered) = match claimed {
+        Some(off) if exact(data, off as usize) => (off, false),
+        // Junk before the header: offsets count from `%PDF-`, as readers assume.
+        Some(off) if header > 0 && exact(data, off as usize + header) => {
+            shift = header as u64;
+            (off + shift, false)
+        }
+        // Off by some whitespace: still the section the writer meant.
         Some(off) if section_at(data, off as usize).is_some() => (off, false),
         _ => {
             let off = recover_section(data, sx_pos).ok_or_else(|| {
@@ -76,12 +89,13 @@ pub fn read_tail(data: &[u8]) -> Result<Tail> {
         _ => None,
     });
     let encrypt = trailer.get("Encrypt").cloned();
+    let id_raw = trailer.get("ID").cloned();
     let mut sections = vec![offset];
     let mut size = trailer.get("Size").and_then(Obj::as_int).unwrap_or(0);
     let mut prev = trailer.get("Prev").and_then(Obj::as_int);
     let mut hybrid = kind == XrefKind::Hybrid;
     while let Some(p) = prev {
-        let Ok(p) = u64::try_from(p) else { break };
+        let Ok(p) = u64::try_from(p).map(|p| p + shift) else { break };
         // A /Prev loop or a forward chain longer than the file has sections is refused politely:
         // we stop following it; hayro-syntax does its own reading of objects.
         if sections.contains(&p) || sections.len() > 10_000 {
@@ -99,7 +113,12 @@ pub fn read_tail(data: &[u8]) -> Result<Tail> {
         .ok()
         .filter(|s| *s > 0)
         .ok_or_else(|| PdfError::BrokenXref("trailer has no valid /Size".into()))?;
-    Ok(Tail { startxref: offset, kind, size, root, info, id, encrypt, sections, hybrid, recovered })
+    Ok(Tail { startxref: offset, kind, size, root, info, id, id_raw, shift, encrypt, sections, hybrid, recovered })
+}
+
+/// True when an xref section starts exactly at `off` (no leading whitespace).
+fn exact(data: &[u8], off: usize) -> bool {
+    data.get(off).is_some_and(|b| !is_whitespace(*b)) && section_at(data, off).is_some()
 }
 
 /// Parses the xref section at `off` and returns its kind and trailer (or xref stream) dictionary.
@@ -220,6 +239,17 @@ mod tests {
         let t = read_tail(&data).unwrap();
         assert!(t.recovered);
         assert_eq!(t.startxref, xref);
+    }
+
+    #[test]
+    fn offsets_count_from_the_header_after_leading_junk() {
+        let (data, xref) = simple(0);
+        let mut junk = b"leading junk\n".to_vec();
+        junk.extend_from_slice(&data);
+        let t = read_tail(&junk).unwrap();
+        assert_eq!(t.shift, 13);
+        assert_eq!(t.startxref, xref + 13);
+        assert!(!t.recovered);
     }
 
     #[test]

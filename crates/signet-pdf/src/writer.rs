@@ -128,7 +128,7 @@ impl<'d> Revision<'d> {
         let mut offsets: Vec<(u32, u16, u64)> = Vec::new();
         let mut sig = None;
         for (id, body) in &self.objects {
-            let at = base + out.len() as u64;
+            let at = base + out.len() as u64 - tail.shift;
             offsets.push((id.0, id.1, at));
             out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
             match body {
@@ -166,10 +166,18 @@ impl<'d> Revision<'d> {
         if let Some(enc) = &tail.encrypt {
             trailer.set("Encrypt", enc.clone());
         }
-        trailer.set("ID", Obj::Array(new_id(tail.id.as_ref(), &out)));
-        trailer.set("Prev", Obj::Int(tail.startxref as i64));
+        match (&tail.id, &tail.encrypt, &tail.id_raw) {
+            // The first part never changes: encryption keys are derived from it.
+            (Some(id), _, _) => trailer.set("ID", Obj::Array(new_id(Some(id), &out))),
+            // Encrypted without a usable /ID: the key was derived without one; keep it so.
+            (None, Some(_), Some(raw)) => trailer.set("ID", raw.clone()),
+            (None, Some(_), None) => {}
+            (None, None, _) => trailer.set("ID", Obj::Array(new_id(None, &out))),
+        }
+        trailer.set("Prev", Obj::Int((tail.startxref - tail.shift) as i64));
 
-        let xref_at = base + out.len() as u64;
+        // Offsets written in xref data count from the header (see `Tail::shift`).
+        let xref_at = base + out.len() as u64 - tail.shift;
         match tail.kind {
             XrefKind::Table | XrefKind::Hybrid => {
                 offsets.sort_by_key(|o| o.0);
