@@ -4,6 +4,7 @@
 //! Revocation state lives in the certificate table, so every node answers the same; RFC 3161
 //! serial numbers come from a database counter, so two nodes never reuse one.
 
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use signet_pki::{
@@ -36,7 +37,7 @@ impl Signet {
         let number = self.store.counter_next(CRL_NUMBER_COUNTER).await?;
         let number = u64::try_from(number).map_err(|_| Error::Internal("negative CRL number".into()))?;
         let now = SystemTime::from(self.clock.now());
-        let pki = std::sync::Arc::clone(&self.pki);
+        let pki = Arc::clone(&self.pki);
         let name = name.to_owned();
         blocking(move || Ok(generate_crl(&pki.ca, &pki.custody, &name, number, now, now + CRL_VALIDITY, &revoked)?))
             .await
@@ -48,11 +49,13 @@ impl Signet {
     /// HTTP error: OCSP clients expect an OCSPResponse.
     pub async fn ocsp_respond(&self, request_der: Vec<u8>) -> Result<Vec<u8>> {
         let now = SystemTime::from(self.clock.now());
-        let pki = std::sync::Arc::clone(&self.pki);
-        let store = std::sync::Arc::clone(&self.store);
+        let pki = Arc::clone(&self.pki);
+        let store = Arc::clone(&self.store);
         let handle = tokio::runtime::Handle::current();
         blocking(move || {
-            let responder = OcspResponder::new(&pki.ca, &pki.custody)?;
+            let responder = cached(&OCSP_RESPONDER, &pki.ca.root.certificate_der, || {
+                Ok(OcspResponder::new(&pki.ca, &pki.custody)?)
+            })?;
             let lookup = |ca_name: &str, serial: &[u8]| -> CertStatus {
                 if let Some(status) = hierarchy_status(&pki.ca, ca_name, serial) {
                     return status;
@@ -82,9 +85,10 @@ impl Signet {
         let millis = now.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
         // Time in the high half keeps serials unique even across a database restored from backup.
         let serial = (millis << 64) | u128::from(counter.unsigned_abs());
-        let pki = std::sync::Arc::clone(&self.pki);
+        let pki = Arc::clone(&self.pki);
         blocking(move || {
-            let tsa = TimestampAuthority::from_ca(&pki.ca, &pki.custody)?;
+            let tsa =
+                cached(&TSA, &pki.ca.root.certificate_der, || Ok(TimestampAuthority::from_ca(&pki.ca, &pki.custody)?))?;
             Ok(tsa.respond(&request_der, serial, now)?)
         })
         .await
@@ -103,7 +107,7 @@ impl Signet {
         let now = self.clock.now();
         let duration =
             std::time::Duration::try_from(validity).map_err(|_| Error::invalid("validity", "must be positive"))?;
-        let pki = std::sync::Arc::clone(&self.pki);
+        let pki = Arc::clone(&self.pki);
         let der = blocking(move || {
             let period = ValidityPeriod::starting(SystemTime::from(now), duration);
             Ok(issue_signing_certificate(&pki.ca, &pki.custody, &subject, &spki_der, period)?)
@@ -208,6 +212,30 @@ fn normalise_serial(raw: &str) -> Result<String> {
         return Err(Error::invalid("serial", "expected the certificate serial number in hex"));
     }
     Ok(serial)
+}
+
+/// A signer whose keys were unwrapped once, for the CA (root certificate) it belongs to.
+struct Cached<T> {
+    root: Vec<u8>,
+    value: Arc<T>,
+}
+
+type Slot<T> = Mutex<Option<Cached<T>>>;
+
+/// The OCSP responder and TSA unwrap their keys once per process and CA instead of per request
+/// (a CA's material never changes while it lives; keying by the root keeps several deployments
+/// in one process, as in tests, apart).
+static OCSP_RESPONDER: Slot<OcspResponder> = Mutex::new(None);
+static TSA: Slot<TimestampAuthority> = Mutex::new(None);
+
+fn cached<T>(slot: &Slot<T>, root: &[u8], make: impl FnOnce() -> Result<T>) -> Result<Arc<T>> {
+    let mut guard = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(entry) = guard.as_ref().filter(|e| e.root == root) {
+        return Ok(Arc::clone(&entry.value));
+    }
+    let value = Arc::new(make()?);
+    *guard = Some(Cached { root: root.to_vec(), value: Arc::clone(&value) });
+    Ok(value)
 }
 
 /// Runs CPU-heavy PKI work (signing, key unwrapping) off the async executor.
