@@ -9,6 +9,7 @@ use cms::signed_data::{
 };
 use der::asn1::{Any, OctetString, SetOfVec};
 use der::{Decode, Encode};
+use spki::AlgorithmIdentifierOwned;
 use x509_cert::Certificate;
 use x509_cert::attr::Attribute;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -48,6 +49,7 @@ pub struct CmsBuilder<'a> {
     profile: CmsProfile,
     timestamp: Option<&'a dyn TimestampSource>,
     revocation: Option<RevocationInfoArchival>,
+    gm_oids: bool,
 }
 
 /// Bytes reserved for a signature timestamp token when estimating `max_len`.
@@ -68,6 +70,7 @@ impl<'a> CmsBuilder<'a> {
             profile: CmsProfile::Pades,
             timestamp: None,
             revocation: None,
+            gm_oids: false,
         })
     }
 
@@ -115,6 +118,17 @@ impl<'a> CmsBuilder<'a> {
                 .map(Some)
         };
         self.revocation = Some(RevocationInfoArchival { crl: many(crls)?, ocsp: many(ocsp_responses)?, other: None });
+        Ok(self)
+    }
+
+    /// GB/T 35275 identifiers for SM2 signatures: content types
+    /// 1.2.156.10197.6.1.4.2.{1,2} and signature algorithm SM2-1
+    /// (1.2.156.10197.1.301.1), as Chinese 国密 toolkits expect. SM2 keys only.
+    pub fn gm_oids(mut self) -> Result<Self> {
+        if self.scheme != SignatureAlgorithm::Sm2Sm3 {
+            return Err(PkiError::UnsupportedAlgorithm("GB/T 35275 identifiers need an SM2 key".into()));
+        }
+        self.gm_oids = true;
         Ok(self)
     }
 
@@ -170,8 +184,9 @@ impl<'a> CmsBuilder<'a> {
             scheme: self.scheme,
             digest: self.digest,
             identity: &self.identity,
-            econtent_type: oids::CT_DATA,
+            econtent_type: if self.gm_oids { oids::GM_DATA } else { oids::CT_DATA },
             econtent: None,
+            gm_oids: self.gm_oids,
             content_digest,
             signing_time,
             revocation: self.revocation.as_ref(),
@@ -223,6 +238,8 @@ pub(crate) struct SignedDataParts<'a> {
     pub econtent: Option<Vec<u8>>,
     pub content_digest: &'a [u8],
     pub signing_time: Option<SystemTime>,
+    /// GB/T 35275 content type and SM2-1 signature identifiers.
+    pub gm_oids: bool,
     /// adbe-revocationInfoArchival, when set.
     pub revocation: Option<&'a RevocationInfoArchival>,
     /// Unsigned attributes computed from the signature value.
@@ -270,7 +287,11 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
         }),
         digest_alg: p.digest.algorithm_identifier(),
         signed_attrs: Some(attrs),
-        signature_algorithm: p.scheme.algorithm_identifier(),
+        signature_algorithm: if p.gm_oids {
+            AlgorithmIdentifierOwned { oid: oids::SM2_SIGN, parameters: None }
+        } else {
+            p.scheme.algorithm_identifier()
+        },
         signature: OctetString::new(signature).map_err(PkiError::asn1("signature"))?,
         unsigned_attrs,
     };
@@ -284,7 +305,11 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
     };
     let signed_data = SignedData {
         // RFC 5652 §5.1: version 3 when the content is not id-data.
-        version: if p.econtent_type == oids::CT_DATA { CmsVersion::V1 } else { CmsVersion::V3 },
+        version: if p.econtent_type == oids::CT_DATA || p.econtent_type == oids::GM_DATA {
+            CmsVersion::V1
+        } else {
+            CmsVersion::V3
+        },
         digest_algorithms,
         encap_content_info: EncapsulatedContentInfo { econtent_type: p.econtent_type, econtent },
         certificates: p.identity.certificates.clone(),
@@ -292,7 +317,7 @@ pub(crate) fn assemble_signed_data(p: &SignedDataParts<'_>) -> Result<Vec<u8>> {
         signer_infos: SignerInfos(infos),
     };
     ContentInfo {
-        content_type: oids::CT_SIGNED_DATA,
+        content_type: if p.gm_oids { oids::GM_SIGNED_DATA } else { oids::CT_SIGNED_DATA },
         content: Any::encode_from(&signed_data).map_err(PkiError::asn1("SignedData"))?,
     }
     .to_der()

@@ -168,7 +168,7 @@ impl CmsSignature {
         let der = crate::ber::to_der(input)?;
         let der = der.as_slice();
         let info = ContentInfo::from_der(der).map_err(PkiError::asn1("CMS ContentInfo"))?;
-        if info.content_type != oids::CT_SIGNED_DATA {
+        if info.content_type != oids::CT_SIGNED_DATA && info.content_type != oids::GM_SIGNED_DATA {
             return Err(PkiError::Invalid(format!("CMS content type {} is not signedData", info.content_type)));
         }
         let sd_der = info.content.to_der().map_err(PkiError::asn1("SignedData"))?;

@@ -79,3 +79,9 @@ pub const ATTR_EXTENSION_REQUEST: Oid = oid("1.2.840.113549.1.9.14");
 pub const ADBE_REVOCATION_INFO_ARCHIVAL: Oid = oid("1.2.840.113583.1.1.8");
 /// id-ri-ocsp-response: an OCSPResponse in SignedData.crls (RFC 5940).
 pub const RI_OCSP_RESPONSE: Oid = oid("1.3.6.1.5.5.7.16.2");
+
+// GB/T 35275 (SM2 cryptographic message syntax) content types.
+/// GM data.
+pub const GM_DATA: Oid = oid("1.2.156.10197.6.1.4.2.1");
+/// GM signedData.
+pub const GM_SIGNED_DATA: Oid = oid("1.2.156.10197.6.1.4.2.2");

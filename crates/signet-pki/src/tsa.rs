@@ -161,6 +161,7 @@ impl TimestampAuthority {
             econtent_type: oids::CT_TST_INFO,
             content_digest: &digest.digest(&tst_der),
             econtent: Some(tst_der),
+            gm_oids: false,
             signing_time: None,
             revocation: None,
             unsigned: &|_| Ok(None),

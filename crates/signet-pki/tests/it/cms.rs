@@ -251,3 +251,36 @@ fn openssl_made_cms_verifies_here_der_ber_detached_and_attached() {
         }
     }
 }
+
+#[test]
+fn sm2_cms_with_gb_t_35275_identifiers() {
+    let f = fixture();
+    let (key, cert) = issue(KeyAlgorithm::Sm2, "国密格式");
+    let signer = f.keystore.signer(&key).unwrap();
+    let chain = f.ca.chain_for(KeyAlgorithm::Sm2.family()).unwrap();
+    let builder = CmsBuilder::new(signer.as_ref(), &cert, &chain[..1]).unwrap().gm_oids().unwrap();
+    let digest = DigestAlgorithm::Sm3.digest(&content());
+    let cms = builder.sign(&digest).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "gm.der", &cms);
+    let parsed = openssl(dir.path(), &["asn1parse", "-inform", "DER", "-in", "gm.der"]);
+    assert!(parsed.contains(":1.2.156.10197.6.1.4.2.2") && parsed.contains(":1.2.156.10197.6.1.4.2.1"), "{parsed}");
+    // The SignerInfo names SM2-1 (the certificates keep SM2-with-SM3).
+    assert!(
+        parsed
+            .trim_end()
+            .lines()
+            .rev()
+            .find(|l| l.contains("OBJECT"))
+            .is_some_and(|l| l.ends_with(":1.2.156.10197.1.301.1")),
+        "{parsed}"
+    );
+    let sig = CmsSignature::parse(&cms).unwrap();
+    let report = sig.verify(Some(&digest), &policy(std::slice::from_ref(&f.ca.root.certificate_der)));
+    assert!(report.is_valid(), "{report:?}");
+    assert_eq!(report.signature_algorithm, Some(SignatureAlgorithm::Sm2Sm3));
+    // An RSA key cannot use them.
+    let (rsa_key, rsa_cert) = issue(KeyAlgorithm::Rsa2048, "rsa");
+    let rsa = f.keystore.signer(&rsa_key).unwrap();
+    assert!(CmsBuilder::new(rsa.as_ref(), &rsa_cert, &[]).unwrap().gm_oids().is_err());
+}
