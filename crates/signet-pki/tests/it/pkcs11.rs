@@ -14,7 +14,10 @@ use signet_pki::{
 use crate::issue::subject;
 use crate::support::{openssl, write};
 
-const MODULE: &str = "/usr/lib/softhsm/libsofthsm2.so";
+/// SoftHSM2's module (Debian path); `SOFTHSM2_MODULE` overrides it on other systems.
+fn module() -> String {
+    std::env::var("SOFTHSM2_MODULE").unwrap_or_else(|_| "/usr/lib/softhsm/libsofthsm2.so".into())
+}
 const CHILD_MARKER: &str = "SIGNET_PKI_SOFTHSM_CHILD";
 const TEST_NAME: &str = "pkcs11::softhsm_token_holds_ca_tsa_and_signer_keys";
 
@@ -35,7 +38,11 @@ fn softhsm_token_holds_ca_tsa_and_signer_keys() {
             .output()
             .unwrap_or_else(|e| panic!("softhsm2-util is required for this test (apt-get install softhsm2): {e}"));
         assert!(init.status.success(), "softhsm2-util failed: {}", String::from_utf8_lossy(&init.stderr));
-        assert!(std::path::Path::new(MODULE).exists(), "SoftHSM2 module {MODULE} is missing");
+        assert!(
+            std::path::Path::new(&module()).exists(),
+            "SoftHSM2 module {} is missing (set SOFTHSM2_MODULE)",
+            module()
+        );
         let child = Command::new(std::env::current_exe().unwrap())
             .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
             .env("SOFTHSM2_CONF", &conf)
@@ -50,7 +57,7 @@ fn softhsm_token_holds_ca_tsa_and_signer_keys() {
     // Token and software keys side by side: SM2 goes to software, the rest to the token.
     let routed = RoutedCustody::new(
         SoftwareKeystore::new(&MasterKey::generate().unwrap()).unwrap(),
-        Some(Pkcs11Custody::open(MODULE, "signet-test", "87654321").unwrap()),
+        Some(Pkcs11Custody::open(&module(), "signet-test", "87654321").unwrap()),
     );
     let sm2 = routed.generate(KeyAlgorithm::Sm2, "sm2").unwrap();
     let p256 = routed.generate(KeyAlgorithm::P256, "p256").unwrap();
@@ -62,8 +69,8 @@ fn softhsm_token_holds_ca_tsa_and_signer_keys() {
         signet_pki::verify_signature(&spki, signer.algorithm().default_signature(), b"routed", &sig).unwrap();
     }
 
-    let custody = Pkcs11Custody::open(MODULE, "signet-test", "87654321").unwrap();
-    assert!(Pkcs11Custody::open(MODULE, "no-such-token", "87654321").is_err());
+    let custody = Pkcs11Custody::open(&module(), "signet-test", "87654321").unwrap();
+    assert!(Pkcs11Custody::open(&module(), "no-such-token", "87654321").is_err());
     assert!(custody.generate(KeyAlgorithm::Sm2, "sm2").is_err(), "SoftHSM has no SM2; must be a clear error");
 
     // The whole CA (without SM2) lives in the token.
