@@ -36,6 +36,7 @@ pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::esign;
+pub use service::yunhetong;
 pub use service::{
     Backoff, CallbackTransport, DeliveryPolicy, EvidenceContent, EvidenceProof, Health, NewFlow, NewSigner, SealSource,
     SignMode, Signet, SignetConfig, UploadDeclaration, UploadTicket,

@@ -35,6 +35,8 @@ pub struct AppState {
 pub struct HttpConfig {
     /// Largest request body accepted, in bytes (uploads included).
     pub max_body_bytes: usize,
+    /// The 云合同 dialect's file roots and token lifetime.
+    pub yunhetong: dialects::yunhetong::YunhetongConfig,
 }
 
 #[derive(OpenApi)]
@@ -87,6 +89,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
             }),
         )
         .nest(dialects::esign::BASE, dialects::esign::routes())
+        .merge(dialects::yunhetong::router(&state, &config.yunhetong))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -75,6 +75,11 @@ pub struct Settings {
     /// SMS provider: `outbox` (appends to `<data_dir>/outbox.jsonl`), `aliyun://...` or `tencent://...`.
     #[serde(deserialize_with = "lenient::string")]
     pub sms_provider: String,
+    /// Directories the 云合同 dialect may read and write server paths in, colon-separated.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub file_roots: Option<String>,
+    /// Lifetime of 云合同 dialect tokens, in seconds (the vendor's: 15 minutes).
+    pub yunhetong_token_ttl_secs: u32,
     /// E-mail provider: `outbox` or `smtp://user:pw@host:port?tls=starttls&from=...`.
     #[serde(deserialize_with = "lenient::string")]
     pub email_provider: String,
@@ -106,6 +111,8 @@ const KEYS: &[&str] = &[
     "callback_retry_secs",
     "worker_interval_ms",
     "sms_provider",
+    "file_roots",
+    "yunhetong_token_ttl_secs",
     "email_provider",
 ];
 
@@ -145,6 +152,8 @@ impl Default for Settings {
             callback_retry_secs: 10,
             worker_interval_ms: 1000,
             sms_provider: "outbox".into(),
+            file_roots: None,
+            yunhetong_token_ttl_secs: 15 * 60,
             email_provider: "outbox".into(),
         }
     }
@@ -199,7 +208,14 @@ impl Settings {
 
     /// Settings of the HTTP layer.
     pub fn http_config(&self) -> signet_http::HttpConfig {
-        signet_http::HttpConfig { max_body_bytes: self.max_upload_bytes }
+        let file_roots = self.file_roots.as_deref().unwrap_or_default();
+        signet_http::HttpConfig {
+            max_body_bytes: self.max_upload_bytes,
+            yunhetong: signet_http::dialects::yunhetong::YunhetongConfig {
+                file_roots: file_roots.split(':').filter(|r| !r.trim().is_empty()).map(PathBuf::from).collect(),
+                token_ttl: time::Duration::seconds(self.yunhetong_token_ttl_secs.max(1).into()),
+            },
+        }
     }
 }
 
@@ -232,6 +248,8 @@ impl fmt::Debug for Settings {
             .field("callback_retry_secs", &self.callback_retry_secs)
             .field("worker_interval_ms", &self.worker_interval_ms)
             .field("sms_provider", &provider_kind(&self.sms_provider))
+            .field("file_roots", &self.file_roots)
+            .field("yunhetong_token_ttl_secs", &self.yunhetong_token_ttl_secs)
             .field("email_provider", &provider_kind(&self.email_provider))
             .finish()
     }

@@ -22,6 +22,7 @@ mod evidence;
 mod files;
 mod flows;
 mod seals;
+pub mod yunhetong;
 
 pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
 pub use evidence::{EvidenceContent, EvidenceProof};

@@ -2,3 +2,4 @@
 //! core commands.
 
 pub mod esign;
+pub mod yunhetong;

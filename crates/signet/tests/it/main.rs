@@ -13,3 +13,4 @@ mod pki_endpoints;
 mod serve;
 mod support;
 mod validators;
+mod yunhetong;

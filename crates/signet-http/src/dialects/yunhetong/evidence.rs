@@ -1,0 +1,41 @@
+//! `/cz/*`: evidence of a server file's content (合同存证) under the caller's `sid`.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::State;
+use serde_json::json;
+
+use super::Dialect;
+use super::auth::Caller;
+use super::envelope::{Answer, Ok200};
+use super::params::Params;
+use super::paths::read_limited;
+use crate::AppState;
+
+const MAX_BYTES: u64 = 100 * 1024 * 1024;
+
+/// `POST /cz/in` (platform token): `{sid, filePath}` → `czId`.
+pub async fn deposit(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    body: Bytes,
+) -> Answer {
+    caller.require_platform()?;
+    let p = Params::from_json(&body)?;
+    let sid = p.str("sid")?;
+    let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
+    let content = read_limited(&source, MAX_BYTES, "filePath").await?;
+    let id = state.signet.yunhetong_deposit(&caller, &sid, &content).await?;
+    Ok(Ok200::data(json!({"czId": id})))
+}
+
+/// `POST /cz/queryCzId` (platform token): `{sid}` → `czId`.
+pub async fn query(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
+    let p = Params::from_json(&body)?;
+    let sid = p.str("sid")?;
+    let id = state.signet.yunhetong_deposit_id(&caller, &sid).await?;
+    Ok(Ok200::data(json!({"czId": id})))
+}

@@ -1,0 +1,166 @@
+//! `/sign/*` and `/send/verifyCode`: digest signing of a server file or an uploaded one, with or
+//! without an SMS code first. The signed PDF is written (atomically) to `contractSavePath`.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use serde_json::json;
+use signet_core::yunhetong::{DigestPosition, DigestSign, SealChoice, SealClass};
+
+use super::Dialect;
+use super::auth::Caller;
+use super::envelope::{Answer, Ok200};
+use super::error::YhtError;
+use super::params::Params;
+use super::paths::{read_limited, write_atomic};
+use crate::AppState;
+
+/// Largest contract read from a server path.
+const MAX_CONTRACT_BYTES: u64 = 100 * 1024 * 1024;
+/// Most coordinates one request may give.
+const MAX_POINTS: usize = 100;
+
+/// `POST /sign/filePath` (platform token).
+pub async fn file_path(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    body: Bytes,
+) -> Answer {
+    let p = Params::from_json(&body)?;
+    sign(&state, &dialect, &caller, p, false).await
+}
+
+/// `POST /sign/verifyCodeFilePath` (platform token): `code` first.
+pub async fn code_file_path(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    body: Bytes,
+) -> Answer {
+    let p = Params::from_json(&body)?;
+    sign(&state, &dialect, &caller, p, true).await
+}
+
+/// `POST /sign/fileStream` (platform token, multipart: the PDF in `contractPath`).
+pub async fn file_stream(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    form: Result<Multipart, MultipartRejection>,
+) -> Answer {
+    let p = multipart(form).await?;
+    sign(&state, &dialect, &caller, p, false).await
+}
+
+/// `POST /sign/verifyCodeFileStream` (platform token, multipart): `code` first.
+pub async fn code_file_stream(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    form: Result<Multipart, MultipartRejection>,
+) -> Answer {
+    let p = multipart(form).await?;
+    sign(&state, &dialect, &caller, p, true).await
+}
+
+/// `POST /send/verifyCode` (platform token).
+pub async fn send_code(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
+    let p = Params::from_json(&body)?;
+    let signer = p.i64("signerId")?;
+    let phone = p.opt_str("phoneNo")?;
+    state.signet.yunhetong_send_code(&caller, signer, phone.as_deref()).await?;
+    Ok(Ok200::empty())
+}
+
+async fn multipart(form: Result<Multipart, MultipartRejection>) -> Result<Params, YhtError> {
+    let form = form.map_err(|e| YhtError::Param(format!("请求必须是 multipart/form-data: {}", e.body_text())))?;
+    Params::from_multipart(form, "contractPath").await
+}
+
+/// Every check that needs no file comes first, then the paths, then the code, then the work.
+async fn sign(
+    state: &AppState,
+    dialect: &Dialect,
+    caller: &signet_core::yunhetong::Caller,
+    p: Params,
+    with_code: bool,
+) -> Answer {
+    caller.require_platform()?;
+    let request = sign_request(&p)?;
+    let code = if with_code { Some(p.opt_str("code")?.ok_or(YhtError::CodeMissing)?) } else { None };
+    let save = dialect.roots.output("contractSavePath", &p.str("contractSavePath")?)?;
+    let pdf = match p.file {
+        Some((_, bytes)) => bytes,
+        None => {
+            let source = dialect.roots.input("contractPath", &p.str("contractPath")?)?;
+            read_limited(&source, MAX_CONTRACT_BYTES, "contractPath").await?
+        }
+    };
+    if pdf.is_empty() {
+        return Err(YhtError::Param("contractPath 文件为空".into()));
+    }
+    if let Some(code) = code {
+        state.signet.yunhetong_check_code(caller, request.signer, &code).await?;
+    }
+    let signed = state.signet.yunhetong_sign(caller, request, pdf).await?;
+    write_atomic(save, signed.pdf).await?;
+    Ok(Ok200::data(json!({"summaryId": signed.summary_id})))
+}
+
+/// The signing parameters shared by the four routes.
+fn sign_request(p: &Params) -> Result<DigestSign, YhtError> {
+    let signer = p.i64("signerId")?;
+    let seal = match p.opt_i64_any(&["moulageId", "mouflageId"])? {
+        None => return Err(YhtError::Param("印章 id 为空".into())),
+        Some(-1) => SealChoice::Invisible,
+        Some(n) if n > 0 => SealChoice::Numbered(n),
+        Some(_) => return Err(YhtError::Param("moulageId 格式不正确".into())),
+    };
+    let class = match p.opt_str("sealClass")?.as_deref() {
+        None | Some("0") => SealClass::Normal,
+        Some("1") => SealClass::CrossPage,
+        Some("2") => SealClass::WithDigest,
+        Some("3") => SealClass::WithTime,
+        Some(_) => return Err(YhtError::Param("sealClass 格式不正确 (0-3)".into())),
+    };
+    let needs_position = class != SealClass::CrossPage && seal != SealChoice::Invisible;
+    let position = match p.opt_str("signPositionType")?.as_deref() {
+        // Cross-page seals ignore the position fields, as the document says.
+        _ if class == SealClass::CrossPage => None,
+        None if !needs_position => None,
+        None => return Err(YhtError::Param("signPositionType 为空".into())),
+        Some("0") => Some(DigestPosition::Keyword(p.str("positionContent")?)),
+        Some("1") => Some(DigestPosition::Points(points(&p.str("positionContent")?)?)),
+        Some(_) => return Err(YhtError::Param("signPositionType 格式不正确 (0 或 1)".into())),
+    };
+    if needs_position && position.is_none() {
+        return Err(YhtError::Param("positionContent 为空".into()));
+    }
+    let title = p.opt_str("contractTitle")?;
+    Ok(DigestSign { signer, seal, class, position, title })
+}
+
+/// `page,x,y;page,x,y`: 1-based pages, points from the bottom-left corner.
+fn points(content: &str) -> Result<Vec<(usize, f64, f64)>, YhtError> {
+    let bad = |part: &str| YhtError::Param(format!("positionContent 格式不正确: {part:?} (应为 页面,x,y;页面,x,y)"));
+    let mut points = Vec::new();
+    for part in content.split([';', '；']).map(str::trim).filter(|s| !s.is_empty()) {
+        let fields: Vec<&str> = part.split([',', '，']).map(str::trim).collect();
+        let [page, x, y] = fields.as_slice() else { return Err(bad(part)) };
+        let page: usize = page.parse().map_err(|_| bad(part))?;
+        let x: f64 = x.parse().map_err(|_| bad(part))?;
+        let y: f64 = y.parse().map_err(|_| bad(part))?;
+        if page == 0 || !x.is_finite() || !y.is_finite() || x < 0.0 || y < 0.0 {
+            return Err(bad(part));
+        }
+        points.push((page, x, y));
+    }
+    if points.is_empty() || points.len() > MAX_POINTS {
+        return Err(YhtError::Param(format!("positionContent 需要 1 到 {MAX_POINTS} 个坐标")));
+    }
+    Ok(points)
+}

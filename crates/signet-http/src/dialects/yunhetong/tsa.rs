@@ -1,0 +1,65 @@
+//! `/tsa/*`: PAdES document timestamps from the built-in TSA (时间戳数据固化), PDF only, ≤ 20 MB.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use serde_json::json;
+
+use super::Dialect;
+use super::auth::Caller;
+use super::envelope::{Answer, Ok200};
+use super::error::YhtError;
+use super::params::Params;
+use super::paths::{read_limited, write_atomic};
+use crate::AppState;
+
+const MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// `POST /tsa/pathSign` (platform token): `filePath` → `fileSavePath`.
+pub async fn path_sign(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    body: Bytes,
+) -> Answer {
+    caller.require_platform()?;
+    let p = Params::from_json(&body)?;
+    let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;
+    let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
+    let pdf = read_limited(&source, MAX_BYTES, "filePath").await?;
+    stamp(&state, &caller, pdf, save, None).await
+}
+
+/// `POST /tsa/streamSign` (platform token, multipart: the PDF in `filePath`).
+pub async fn stream_sign(
+    State(state): State<AppState>,
+    Extension(dialect): Extension<Arc<Dialect>>,
+    Caller(caller): Caller,
+    form: Result<Multipart, MultipartRejection>,
+) -> Answer {
+    caller.require_platform()?;
+    let form = form.map_err(|e| YhtError::Param(format!("请求必须是 multipart/form-data: {}", e.body_text())))?;
+    let p = Params::from_multipart(form, "filePath").await?;
+    let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;
+    let title = p.opt_str("title")?;
+    let (_, pdf) = p.file.ok_or_else(|| YhtError::Param("filePath 为空".into()))?;
+    if pdf.len() as u64 > MAX_BYTES {
+        return Err(YhtError::Param("filePath 文件最大 20M".into()));
+    }
+    stamp(&state, &caller, pdf, save, title).await
+}
+
+async fn stamp(
+    state: &AppState,
+    caller: &signet_core::yunhetong::Caller,
+    pdf: Bytes,
+    save: std::path::PathBuf,
+    title: Option<String>,
+) -> Answer {
+    let stamped = state.signet.yunhetong_timestamp(caller, pdf, title).await?;
+    write_atomic(save, stamped.pdf).await?;
+    Ok(Ok200::data(json!({"timeStampSignId": stamped.timestamp_id})))
+}
