@@ -204,6 +204,15 @@ fn csr_is_signed_by_an_external_openssl_ca_and_the_chain_imports() {
     assert_eq!(imported.chain.len(), 1);
     let ext_root = imported.chain[0].clone();
     validate_chain(&imported.leaf, &[], &[ext_root], SystemTime::now(), KeyPurpose::DocumentSigning).unwrap();
+    // The same answer as a PKCS#7 certs-only bundle (.p7b), DER and PEM.
+    write(d, "answer.pem", &answer);
+    openssl(d, &["crl2pkcs7", "-nocrl", "-certfile", "answer.pem", "-outform", "DER", "-out", "answer.p7b"]);
+    openssl(d, &["crl2pkcs7", "-nocrl", "-certfile", "answer.pem", "-out", "answer.p7b.pem"]);
+    for file in ["answer.p7b", "answer.p7b.pem"] {
+        let p7 = std::fs::read(d.join(file)).unwrap();
+        let from_p7 = import_certificate_chain(&p7, &signet_pki::KeySigner::public_key_der(&key)).unwrap();
+        assert_eq!(from_p7, imported, "{file}");
+    }
     // A chain for another key is refused.
     let other = SoftwareKey::generate(KeyAlgorithm::P256).unwrap();
     assert!(import_certificate_chain(&answer, &signet_pki::KeySigner::public_key_der(&other)).is_err());
