@@ -421,7 +421,7 @@ impl Signet {
         seal_id: Option<&str>,
     ) -> Result<FlowRecord> {
         let seal_id = match seal_id {
-            Some(id) => Some(self.seal(app, id).await?.id),
+            Some(id) => Some(self.seal(app, id).await.map_err(|_| Error::invalid("sealId", "no such seal"))?.id),
             None => None,
         };
         let account_id = account.id.clone();

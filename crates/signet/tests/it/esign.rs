@@ -137,6 +137,9 @@ fn conformance(api: &Api) {
     wrong.fails("/account/idexchange", &json!({"thirdId": "x"}), 1435103);
     let unknown_app = Tsign { api, id: "no-such-app".into(), secret: APP_KEY.into() };
     unknown_app.fails("/account/idexchange", &json!({"thirdId": "x"}), 1435103);
+    // Routes Signet does not serve answer in the envelope, naming the path.
+    let msg = t.fails("/template/createbyfilekey", &json!({"fileKey": "x"}), 1435002);
+    assert!(msg.contains("/template/createbyfilekey"), "{msg}");
 
     // Files: upload URL with its Content-MD5 checked, contracts, download links.
     let contract = std::fs::read(fixture("contract.pdf")).unwrap();
@@ -341,6 +344,13 @@ fn conformance(api: &Api) {
         &json!({"flowId": flow, "accountId": zhang, "posList": [{"key": "甲方"}]}),
         1436011,
     );
+    let msg = t.fails(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": zhang, "sealId": tiangu_seal, "posList": keyword}),
+        1435002,
+    );
+    assert!(msg.contains("sealId"), "another account's seal: {msg}");
+    t.fails("/sign/contract/userSignTask", &json!({"flowId": flow, "accountId": zhang, "posList": []}), 1436011);
     t.fails(
         "/sign/contract/userSignTask",
         &json!({"flowId": flow, "accountId": zhang, "posList": [{"signType": 1}]}),

@@ -192,3 +192,36 @@ impl IntoResponse for EsignError {
         (status, Json(json!({"errCode": self.code, "msg": self.msg}))).into_response()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(err: Error, context: Context) -> i64 {
+        EsignError::from_core(err, context).code
+    }
+
+    #[test]
+    fn domain_errors_map_to_the_documented_codes() {
+        assert_eq!(code(Error::NotFound("account"), Context::Flow), ACCOUNT_NOT_FOUND);
+        assert_eq!(code(Error::NotFound("file"), Context::Flow), FILE_NOT_FOUND);
+        assert_eq!(code(Error::NotFound("flow"), Context::Revoke), FLOW_DETAIL_FAILED);
+        assert_eq!(code(Error::Conflict("duplicate".into()), Context::AccountCreate), ACCOUNT_EXISTS);
+        assert_eq!(code(Error::Conflict("ended".into()), Context::Revoke), REVOKE_FAILED);
+        assert_eq!(code(Error::Conflict("waiting".into()), Context::Flow), FLOW_FAILED);
+        assert_eq!(code(Error::Unauthenticated("x"), Context::Account), APP_UNKNOWN);
+        assert_eq!(code(Error::invalid("size", "too big"), Context::File), FILE_TOO_LARGE);
+        assert_eq!(code(Error::Internal("x".into()), Context::Download), DOWNLOAD_FAILED);
+        assert_eq!(EsignError::from_refusal(EsignRefusal::NotAuthorized, Context::Flow).code, NOT_AUTHORIZED);
+        assert_eq!(EsignError::from_refusal(EsignRefusal::NoSeal, Context::Flow).code, NO_DEFAULT_SEAL);
+    }
+
+    #[test]
+    fn parameter_errors_name_the_field_in_the_vendor_spelling() {
+        let err = EsignError::from_core(Error::invalid("idNumber", "wrong check digit"), Context::AccountCreate);
+        assert_eq!(err.code, PARAMETER);
+        assert!(err.msg.contains("idNo"), "{}", err.msg);
+        let err = EsignError::from_core(Error::invalid("fields.width", "too wide"), Context::Flow);
+        assert!(err.msg.contains("scale"), "{}", err.msg);
+    }
+}

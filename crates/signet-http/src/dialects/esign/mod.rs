@@ -68,6 +68,12 @@ pub fn routes() -> Router<AppState> {
         .route("/flow/get/viewurl", post(flows::view_url))
         .route("/links/{token}", get(links::download))
         .route("/pages/sign/{token}", get(links::sign_page))
+        .fallback(unsupported)
+}
+
+/// Routes of the vendor's document Signet does not serve (templates) answer in the envelope.
+async fn unsupported(uri: axum::http::Uri) -> EsignError {
+    EsignError::parameter("path", format!("{} is not supported by this service", uri.path()))
 }
 
 /// The app named by `X-Tsign-Open-App-Id` and proven by `X-Tsign-Open-App-Secret`.
