@@ -145,6 +145,22 @@ impl CaMaterial {
                 settings.public_url
             )));
         }
+        if settings.organisation.trim().is_empty() {
+            return Err(PkiError::Invalid("the CA needs an organisation name".into()));
+        }
+        if let Some(c) = &settings.country
+            && (c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_uppercase()))
+        {
+            return Err(PkiError::Invalid(format!("country {c:?} must be two upper-case letters (ISO 3166)")));
+        }
+        if !settings.issuing_families.contains(&settings.tsa_algorithm.family()) {
+            return Err(PkiError::Invalid("the TSA key family needs an issuing CA".into()));
+        }
+        if settings.rsa_issuing_algorithm.family() != KeyFamily::Rsa
+            || settings.ecdsa_issuing_algorithm.family() != KeyFamily::Ecdsa
+        {
+            return Err(PkiError::Invalid("issuing CA algorithms must match their families".into()));
+        }
         if settings.root_algorithm.family() == KeyFamily::Sm2 {
             return Err(PkiError::Invalid("the root must be RSA or ECDSA (it signs all families)".into()));
         }

@@ -3,6 +3,44 @@
 //!
 //! The engine does no I/O: it takes and returns bytes and values; storage and
 //! transport belong to the caller.
+//!
+//! ```
+//! use signet_pki::*;
+//! use std::time::{Duration, SystemTime};
+//!
+//! # fn main() -> Result<()> {
+//! // First start: a master key (kept by the caller), a keystore, the CA hierarchy.
+//! let master = MasterKey::generate()?;
+//! let custody = SoftwareKeystore::new(&master)?;
+//! let mut settings = CaSettings::new("http://127.0.0.1:8080", "Example Org");
+//! settings.root_algorithm = KeyAlgorithm::P384; // the default RSA-4096 takes longer to generate
+//! let ca = CaMaterial::generate(&settings, &custody)?;
+//! let record = ca.to_bytes()?; // stored by the caller as one record, with master.check_value()
+//!
+//! // An account certificate; the subject carries a pseudonym of the ID number.
+//! let key = custody.generate(KeyAlgorithm::P256, "account-42")?;
+//! let signer = custody.signer(&key)?;
+//! let subject = SubjectInfo {
+//!     common_name: "张三".into(),
+//!     serial_number: Some(master.id_number_pseudonym("CRED_PSN_CH_IDCARD", "11010519491231002X")?),
+//!     ..Default::default()
+//! };
+//! let validity = ValidityPeriod::starting(SystemTime::now(), Duration::from_secs(365 * 86400));
+//! let cert = issue_signing_certificate(&ca, &custody, &subject, &signer.public_key_der(), validity)?;
+//!
+//! // A PAdES CMS signature with a timestamp from the built-in TSA, then verification.
+//! let tsa = TimestampAuthority::from_ca(&ca, &custody)?;
+//! let chain = ca.chain_for(KeyFamily::Ecdsa)?;
+//! let builder = CmsBuilder::new(signer.as_ref(), &cert, &chain[..1])?.timestamp(&tsa);
+//! let digest = builder.digest_algorithm().digest(b"the PDF byte ranges");
+//! let cms = builder.sign(&digest)?;
+//! let anchors = [ca.root.certificate_der.clone()];
+//! let report = CmsSignature::parse(&cms)?.verify(Some(&digest), &VerifyPolicy::new(&anchors));
+//! assert!(report.is_valid());
+//! # let _ = CaMaterial::from_bytes(&record)?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod algorithm;
 mod ber;

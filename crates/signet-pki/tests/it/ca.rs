@@ -144,3 +144,23 @@ fn service_certificates_renew_with_new_keys_and_still_chain() {
     );
     assert!(out.contains("tsa.pem: OK"), "{out}");
 }
+
+#[test]
+fn bad_ca_settings_are_refused_before_any_key_is_made() {
+    let store = SoftwareKeystore::new(&signet_pki::MasterKey::generate().unwrap()).unwrap();
+    type Change = Box<dyn Fn(&mut signet_pki::CaSettings)>;
+    let cases: Vec<(&str, Change)> = vec![
+        ("url", Box::new(|s| s.public_url = "ftp://x".into())),
+        ("organisation", Box::new(|s| s.organisation = " ".into())),
+        ("country", Box::new(|s| s.country = Some("China".into()))),
+        ("sm2 root", Box::new(|s| s.root_algorithm = signet_pki::KeyAlgorithm::Sm2)),
+        ("tsa family", Box::new(|s| s.issuing_families = vec![KeyFamily::Rsa])),
+        ("issuing algorithm", Box::new(|s| s.rsa_issuing_algorithm = signet_pki::KeyAlgorithm::P256)),
+    ];
+    for (name, change) in cases {
+        let mut settings = fast_settings();
+        change(&mut settings);
+        let err = CaMaterial::generate(&settings, &store).err();
+        assert!(matches!(err, Some(signet_pki::PkiError::Invalid(_))), "{name}: {err:?}");
+    }
+}
