@@ -12,7 +12,8 @@ use sha2::Sha256;
 use tracing::{info, warn};
 
 use super::Signet;
-use crate::events::OutboxEvent;
+use crate::events::{EventId, OutboxEvent};
+use crate::ids::AppId;
 use crate::{Error, Result};
 
 /// How many events one worker pass claims.
@@ -87,6 +88,21 @@ impl Signet {
             self.deliver(transport, policy, event).await?;
         }
         Ok(count)
+    }
+
+    /// Undelivered events of the app, oldest first (pull mode: for apps that cannot receive pushes).
+    pub async fn pending_events(&self, app: &AppId, limit: i64) -> Result<Vec<OutboxEvent>> {
+        self.store.outbox_pending(app, limit.clamp(1, 200)).await
+    }
+
+    /// Confirms an event: it will not be delivered again, pushed or pulled.
+    pub async fn confirm_event(&self, app: &AppId, id: &str) -> Result<()> {
+        let id = EventId::parse(id)?;
+        if self.store.outbox_confirm(app, &id, self.clock.now()).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound("event"))
+        }
     }
 
     async fn deliver(

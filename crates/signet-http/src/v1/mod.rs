@@ -3,6 +3,7 @@
 mod accounts;
 mod app;
 mod auth;
+mod events;
 mod evidence;
 mod files;
 mod flows;
@@ -21,6 +22,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(seals::routes())
         .merge(flows::routes())
         .merge(evidence::routes())
+        .merge(events::routes())
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).

@@ -84,3 +84,43 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<Received> {
     reader.read_exact(&mut body).ok()?;
     Some(Received { headers, body: String::from_utf8_lossy(&body).into_owned() })
 }
+
+#[test]
+fn pull_mode_lists_undelivered_events_until_confirmed() {
+    use serde_json::json;
+
+    use crate::support::{Api, Backend};
+
+    // No callback URL: events wait in the outbox for the app to pull them.
+    let api = Api::start(Backend::Embedded);
+    let account = api.post(
+        "/v1/accounts",
+        &json!({"type": "person", "name": "王五", "idType": "resident_id", "idNumber": "440106198001011230"}),
+    );
+    let account = account.body["id"].as_str().unwrap().to_owned();
+    let contract = std::fs::read(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures/contract.pdf"),
+    )
+    .unwrap();
+    let file = api.upload("c.pdf", contract).body["id"].as_str().unwrap().to_owned();
+    let flow = api.post(
+        "/v1/flows",
+        &json!({"title": "t", "documents": [{"fileId": file}], "signers": [{"accountId": account}]}),
+    );
+    let flow = flow.body["id"].as_str().unwrap().to_owned();
+    api.post(&format!("/v1/flows/{flow}/start"), &json!({}));
+    api.post(&format!("/v1/flows/{flow}/revoke"), &json!({"reason": "changed terms"}));
+
+    let pending = api.get("/v1/events");
+    let names: Vec<&str> = pending.body.as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(names, ["flow.started", "flow.revoked"]);
+    assert_eq!(pending.body[1]["body"]["reason"], "changed terms");
+    let first = pending.body[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(api.post(&format!("/v1/events/{first}/ack"), &json!({})).status, 204);
+    assert_eq!(api.post(&format!("/v1/events/{first}/ack"), &json!({})).status, 404, "confirmed once");
+    let left = api.get("/v1/events");
+    assert_eq!(left.body.as_array().unwrap().len(), 1);
+    let other = api.other_app_token();
+    let second = left.body[0]["id"].as_str().unwrap();
+    assert_eq!(api.as_token(reqwest::Method::POST, &format!("/v1/events/{second}/ack"), Some(&other)).status, 404);
+}
