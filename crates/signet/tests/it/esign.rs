@@ -402,6 +402,33 @@ fn conformance(api: &Api) {
     let view = t.ok("/flow/get/viewurl", &json!({"flowId": flow, "accountId": zhang}));
     assert_eq!(get(view["viewUrl"].as_str().unwrap()), (200, signed_pdf));
 
+    // Malformed requests are refusals naming the problem, never server errors.
+    let raw = http()
+        .post(api.server.url(&format!("{BASE}/sign/contract/detail")))
+        .header("X-Tsign-Open-App-Id", APP_ID)
+        .header("X-Tsign-Open-App-Secret", APP_KEY)
+        .body("{not json")
+        .send()
+        .unwrap();
+    assert_eq!(raw.status(), 200);
+    assert_eq!(raw.json::<Value>().unwrap()["errCode"], 1435002);
+    let msg = t.fails("/sign/contract/platformSignTask", &json!({"flowId": flow, "posList": "1"}), 1435002);
+    assert!(msg.contains("posList"), "{msg}");
+    let msg = t.fails(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "x", "docId": doc, "signValidity": "1000"}),
+        1435002,
+    );
+    assert!(msg.contains("signValidity"), "{msg}");
+    let msg = t.fails(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "x", "docId": doc, "initiatorAccountId": gone}),
+        1435002,
+    );
+    assert!(msg.contains("initiatorAccountId"), "a deleted account starts nothing: {msg}");
+    other.fails("/sign/contract/platformSignTask", &json!({"flowId": flow, "posList": keyword}), 1436016);
+    other.fails("/sign/download", &json!({"flowId": flow}), 1436016);
+
     // Revocation.
     let revoked = t.ok("/sign/contract/addProcess", &json!({"businessScene": "撤销", "docId": doc}))["flowId"]
         .as_str()

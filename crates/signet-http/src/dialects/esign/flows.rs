@@ -50,7 +50,12 @@ async fn add_process(State(state): State<AppState>, TsignApp(app): TsignApp, bod
     };
     if let Some(initiator) = body.opt_string("initiatorAccountId")? {
         super::body::check_account_id(&initiator, "initiatorAccountId")?;
-        state.signet.account(&app.id, &initiator).await.map_err(|e| EsignError::from_core(e, Context::Account))?;
+        let account =
+            state.signet.account(&app.id, &initiator).await.map_err(|e| EsignError::from_core(e, Context::Account))?;
+        // 注销后的账号不能再发起签署.
+        if !account.active {
+            return Err(EsignError::parameter("initiatorAccountId", "the account is deleted"));
+        }
     }
     let mut attachments = Vec::new();
     for attachment in body.list("attachmentList")? {
