@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::{Value, json};
 use signet_pdf::{Coverage, EmbeddedSignature};
-use signet_pki::{CmsReport, CmsSignature, Hasher, TimestampReport, VerifyPolicy, verify_timestamp_token_against};
+use signet_pki::{CmsReport, CmsSignature, Hasher, TimestampReport, VerifyPolicy, verify_timestamp_token};
 
 use super::pdf_output::open_input;
 use super::validation_data;
@@ -112,9 +112,15 @@ fn check(file: &mut File, signature: &EmbeddedSignature, policy: &VerifyPolicy<'
     lines.push(("byte range", format!("{:?}, covers {coverage}", signature.byte_range)));
     let mut problems = signature.problems.clone();
     let (cms_json, crypto_ok) = if is_doc_timestamp {
-        let mut data = Vec::new();
-        signature.signed_bytes(&mut *file)?.read_to_end(&mut data).context("cannot read the signed bytes")?;
-        let report = verify_timestamp_token_against(&signature.contents, &data, policy);
+        // Hash the covered bytes in a stream with the token's own imprint algorithm.
+        let imprint_algorithm = signet_pki::tst_info_of_token(&signature.contents)
+            .ok()
+            .and_then(|tst| signet_pki::DigestAlgorithm::from_oid(&tst.message_imprint.hash_algorithm.oid).ok());
+        let imprint = match imprint_algorithm {
+            Some(alg) => hash(signature.signed_bytes(&mut *file)?, alg)?,
+            None => Vec::new(),
+        };
+        let report = verify_timestamp_token(&signature.contents, &imprint, policy);
         describe_timestamp("timestamp", &report, &mut lines);
         problems.extend(report.token.problems.iter().cloned());
         if !report.imprint_ok {

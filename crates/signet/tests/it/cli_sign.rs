@@ -148,6 +148,12 @@ fn levels_b_t_and_b_lta_with_the_built_in_tsa() {
         assert!(raw.windows(needle.len()).any(|w| w == needle), "{} missing", String::from_utf8_lossy(needle));
     }
 
+    let tampered = pki.path("lta-tampered.pdf");
+    tampered_copy(&lta, &tampered);
+    let (ok, report) = signet_verify(&tampered, &ca, &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    assert!(!ok && json["signatures"][1]["valid"] == false, "a tampered document timestamp must fail: {json}");
+
     // The server is not needed to validate B-LTA: stop it and validate again from embedded data.
     let refreshed = pki.path("refreshed.pdf");
     pki.signet_ok(&["ltv-refresh", s(&lta), "-o", s(&refreshed), "--tsa", &tsa]);

@@ -35,6 +35,10 @@ fn text(out: &std::process::Output) -> String {
 fn tsa_answers_openssl_with_serials_unique_across_two_servers_on_postgres() {
     let pki = PkiServer::start(Backend::PostgresS3);
     let ca = pki.path("ca.pem");
+    // `signet ca` works on the server's PostgreSQL database too.
+    let (_, serial) = pki.issue("李四", "p256");
+    let listed = pki.signet_ok(&["ca", "list"]);
+    assert!(listed.lines().any(|l| l.starts_with(&serial) && l.contains("valid")), "{listed}");
     // A second process on the same database and bucket.
     let mut env = pki.env.clone();
     env.insert("SIGNET_LISTEN".into(), "127.0.0.1:0".into());
