@@ -528,7 +528,8 @@ fn conformance(backend: Backend) {
     );
     y.form("/sign/fileStream", &platform, form).fails(201, "contractSavePath");
 
-    // /send/verifyCode and the SMS variants: 4 digits, single use, attempts limited.
+    // /send/verifyCode and the SMS variants: 4 digits, single use, attempts limited; a request
+    // refused for its seal does not spend the code.
     y.post("/send/verifyCode", &alice_token, &json!({"signerId": alice.to_string()})).fails(403, "无访问权限");
     y.post("/send/verifyCode", &platform, &json!({"signerId": alice.to_string()})).ok();
     let code = y.last_code("13900139000");
@@ -540,6 +541,9 @@ fn conformance(backend: Backend) {
     y.post("/sign/verifyCodeFilePath", &platform, &coded_body).fails(100611, "验证码错误");
     assert!(!coded.exists());
     coded_body["code"] = json!(code);
+    coded_body["moulageId"] = json!(bob_seal);
+    y.post("/sign/verifyCodeFilePath", &platform, &coded_body).fails(20202, "不能使用他人印模");
+    coded_body["moulageId"] = json!(alice_seal);
     summary_id(&y.post("/sign/verifyCodeFilePath", &platform, &coded_body));
     assert_pyhanko_valid(&coded, &ca, 1);
     y.post("/sign/verifyCodeFilePath", &platform, &coded_body).fails(100612, "已失效");

@@ -68,6 +68,9 @@ pub struct DigestSign {
     /// Required unless the class is cross-page or the seal invisible.
     pub position: Option<DigestPosition>,
     pub title: Option<String>,
+    /// The SMS code of the `verifyCode` routes, checked (and spent) once the user, the seal and
+    /// the placement are known to be good, right before signing.
+    pub code: Option<String>,
 }
 
 /// A signed document and its serial number.
@@ -123,6 +126,9 @@ impl Signet {
             signing_time: now.into(),
             ..SignRequest::default()
         };
+        if let Some(code) = &sign.code {
+            self.yunhetong_check_code(caller, sign.signer, code).await?;
+        }
         let certificate = self.account_certificate(&account).await?;
         let before = hex::encode(Sha256::digest(&pdf));
         let signed = self.sign_pdf_engine(pdf, request, &certificate).await?.map_err(engine_error)?;

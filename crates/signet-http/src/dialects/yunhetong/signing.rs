@@ -81,7 +81,7 @@ async fn multipart(form: Result<Multipart, MultipartRejection>) -> Result<Params
     Params::from_multipart(form, "contractPath").await
 }
 
-/// Every check that needs no file comes first, then the paths, then the code, then the work.
+/// Parameters first, then the paths, then the file; the core checks the code right before signing.
 async fn sign(
     state: &AppState,
     dialect: &Dialect,
@@ -103,9 +103,7 @@ async fn sign(
     if pdf.is_empty() {
         return Err(YhtError::Param("contractPath 文件为空".into()));
     }
-    if let Some(code) = code {
-        state.signet.yunhetong_check_code(caller, request.signer, &code).await?;
-    }
+    let request = DigestSign { code, ..request };
     let signed = state.signet.yunhetong_sign(caller, request, pdf).await?;
     write_atomic(save, signed.pdf).await?;
     Ok(Ok200::data(json!({"summaryId": signed.summary_id})))
@@ -141,7 +139,7 @@ fn sign_request(p: &Params) -> Result<DigestSign, YhtError> {
         return Err(YhtError::Param("positionContent 为空".into()));
     }
     let title = p.opt_str("contractTitle")?;
-    Ok(DigestSign { signer, seal, class, position, title })
+    Ok(DigestSign { signer, seal, class, position, title, code: None })
 }
 
 /// `page,x,y;page,x,y`: 1-based pages, points from the bottom-left corner.
