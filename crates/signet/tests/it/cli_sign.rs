@@ -518,3 +518,87 @@ fn tsa_basic_auth_from_the_url_or_the_options() {
     assert!(!out.exists());
     assert_eq!(handle.join().expect("proxy"), 2, "two authorised requests");
 }
+
+#[test]
+fn pem_keys_digests_legacy_subfilter_and_field_names() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let seal = pki.seal();
+    let (rsa, _) = pki.issue("张三", "rsa2048");
+    let (p256, _) = pki.issue("李四", "p256");
+    let contract = fixture("contract.pdf");
+
+    // The same key as PEM files, as OpenSSL exports them.
+    let key = pki.path("key.pem");
+    let cert = pki.path("cert.pem");
+    let chain = pki.path("chain.pem");
+    for (out, args) in [
+        (&key, vec!["-nocerts", "-nodes"]),
+        (&cert, vec!["-nokeys", "-clcerts"]),
+        (&chain, vec!["-nokeys", "-cacerts"]),
+    ] {
+        let mut all = vec!["pkcs12", "-in", s(&rsa), "-passin", "pass:pw", "-out", s(out)];
+        all.extend(args);
+        let result = tool("openssl", &all);
+        assert!(result.status.success(), "openssl pkcs12: {}", String::from_utf8_lossy(&result.stderr));
+    }
+    let pem_signed = pki.path("pem.pdf");
+    pki.signet_ok(&[
+        "sign",
+        s(&contract),
+        "-o",
+        s(&pem_signed),
+        "--key",
+        s(&key),
+        "--cert",
+        s(&cert),
+        "--chain",
+        s(&chain),
+        "--image",
+        s(&seal),
+        "--at",
+        "1,300,400",
+        "--field",
+        "甲方签章",
+    ]);
+    assert_pyhanko_valid(&pem_signed, &ca);
+    let (ok, report) = signet_verify(&pem_signed, &ca, &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    assert!(ok && json["signatures"][0]["field"] == "甲方签章", "{json}");
+
+    // A key that is not the certificate's is refused.
+    let other_key = pki.path("other-key.pem");
+    let result =
+        tool("openssl", &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", s(&other_key)]);
+    assert!(result.status.success());
+    let result =
+        pki.signet(&["sign", s(&contract), "-o", s(&pki.path("x.pdf")), "--key", s(&other_key), "--cert", s(&cert)]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success() && stderr.contains("does not belong to the certificate"), "{stderr}");
+
+    // SHA-512 and the legacy adbe.pkcs7.detached sub-filter.
+    let sha512 = pki.path("sha512.pdf");
+    pki.signet_ok(&[
+        "sign",
+        s(&contract),
+        "-o",
+        s(&sha512),
+        "--p12",
+        s(&rsa),
+        "--password",
+        "pw",
+        "--digest",
+        "sha512",
+    ]);
+    assert_pyhanko_valid(&sha512, &ca);
+    let (ok, report) = signet_verify(&sha512, &ca, &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    assert!(ok && json["signatures"][0]["cms"]["digestAlgorithm"] == "sha512", "{json}");
+    let legacy = pki.path("pkcs7.pdf");
+    pki.signet_ok(&["sign", s(&contract), "-o", s(&legacy), "--p12", s(&p256), "--password", "pw", "--pkcs7"]);
+    assert_pyhanko_valid(&legacy, &ca);
+    assert_pdfsig_valid(&legacy, &ca, pki.dir.path());
+    let (ok, report) = signet_verify(&legacy, &ca, &["--json"]);
+    let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
+    assert!(ok && json["signatures"][0]["subFilter"] == "adbe.pkcs7.detached", "{json}");
+}
