@@ -177,7 +177,11 @@ impl Signet {
     }
 
     /// Creates an open flow with its documents and no signer yet (`addProcess`), already signing.
-    pub async fn esign_create_flow(&self, app: &AppId, new: EsignNewFlow) -> Result<FlowRecord> {
+    ///
+    /// When the flow has a deadline, its expiry notice is rendered now (`format` needs the flow's
+    /// id) and kept in the creation audit entry, so the expiry job can send it without knowing
+    /// the dialect's shapes.
+    pub async fn esign_create_flow(&self, app: &AppId, new: EsignNewFlow, format: &NoticeFormat) -> Result<FlowRecord> {
         let now = self.clock.now();
         let title = new.title.trim();
         if title.is_empty() || title.chars().count() > 200 {
@@ -215,11 +219,17 @@ impl Signet {
             documents,
             signers: Vec::new(),
         };
+        let expiry_notice = flow.expires_at.map(|at| {
+            let mut expired = flow.clone();
+            expired.status = FlowStatus::Expired;
+            let (action, body) = format(&EsignNotice::FlowEnded { flow: &expired, at });
+            json!({"action": action, "body": body})
+        });
         let detail = json!({
             "title": flow.title,
             "documents": flow.documents.iter().map(|d| json!({"fileId": d.file_id.as_str(), "name": d.name})).collect::<Vec<_>>(),
             "signers": [],
-            "esign": {"addSignTime": new.add_sign_time, "recorded": new.recorded},
+            "esign": {"addSignTime": new.add_sign_time, "recorded": new.recorded, "expiryNotice": expiry_notice},
         });
         let audit = AuditEntry::new(app, flow_scope(&flow.id), "flow.created", detail, now);
         self.store.flow_insert(&flow, &audit).await?;
@@ -382,6 +392,25 @@ impl Signet {
             headers.push(("X-Tsign-Open-Signature".to_owned(), hex::encode(mac.finalize().into_bytes())));
         }
         Ok(headers)
+    }
+
+    /// The dialect's expiry notice of a flow created through it (kept in its creation audit
+    /// entry), for the expiry job; `None` for other flows.
+    pub(super) async fn esign_expiry_event(
+        &self,
+        flow: &FlowRecord,
+        now: OffsetDateTime,
+    ) -> Result<Option<OutboxEvent>> {
+        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
+        let notice = records
+            .iter()
+            .find(|r| r.entry.action == "flow.created")
+            .map(|r| r.entry.detail["esign"]["expiryNotice"].clone())
+            .filter(|n| n.is_object());
+        let Some(notice) = notice else { return Ok(None) };
+        let action = notice["action"].as_str().unwrap_or("SIGN_FLOW_FINISH").to_owned();
+        let body = notice["body"].as_str().unwrap_or_default().to_owned();
+        Ok(Some(self.esign_event(flow, (action, body), now).await?))
     }
 
     /// Whether the flow was created with `addSignTime` (kept in its creation audit entry).

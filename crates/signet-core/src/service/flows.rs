@@ -320,7 +320,12 @@ impl Signet {
         let mut expired = flow.clone();
         expired.status = FlowStatus::Expired;
         expired.updated_at = now;
-        let change = self.change_for(flow, expired, "flow.expired", json!({}), now).await?;
+        let mut change = self.change_for(flow, expired, "flow.expired", json!({}), now).await?;
+        // A flow of the e签宝 dialect reports its expiry the dialect's way.
+        if let Some(event) = self.esign_expiry_event(flow, now).await? {
+            change.events.retain(|e| e.event != "flow.expired");
+            change.events.push(event);
+        }
         self.store.flow_update(&change).await?;
         info!(flow.id = %flow.id, "flow expired");
         Err(Error::Conflict("the flow has expired".into()))

@@ -579,6 +579,39 @@ fn full_life(api: &Api, hook: &Receiver) {
     }
 }
 
+/// A flow whose `signValidity` passes ends as expired (flowStatus 5) and says so in the
+/// dialect's finish notice, sent by the background expiry job.
+fn expiry(api: &Api, hook: &Receiver) {
+    let t = Tsign::bootstrap(api);
+    let contract = std::fs::read(fixture("contract.pdf")).unwrap();
+    let doc =
+        t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("到期.pdf", "application/pdf", &contract)}))["docId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let deadline = (time::OffsetDateTime::now_utc() + time::Duration::seconds(2)).unix_timestamp() * 1000;
+    let flow = t.ok(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "到期合同", "docId": doc, "noticeUrl": hook.url, "signValidity": deadline.to_string()}),
+    )["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let received = hook.wait_for(Duration::from_secs(30), |all| {
+        all.iter().any(|r| r.json()["flowId"] == flow.as_str() && r.json()["action"] == "SIGN_FLOW_FINISH")
+    });
+    let notice = received.iter().map(|r| r.json()).find(|b| b["flowId"] == flow.as_str()).unwrap();
+    assert_eq!(notice["flowStatus"], 5, "{notice}");
+    assert_eq!(notice["businessScence"], "到期合同");
+    assert!(is_vendor_time(&notice["endTime"]));
+    assert_eq!(t.ok("/sign/contract/detail", &json!({"flowId": flow}))["flowStatus"], 5);
+    t.fails(
+        "/sign/contract/platformSignTask",
+        &json!({"flowId": flow, "posList": [{"signType": 1, "key": "甲方"}]}),
+        1436015,
+    );
+}
+
 fn suite(backend: Backend) {
     let hook = Receiver::start(vec![500]);
     let api = Api::start_with(
@@ -591,6 +624,7 @@ fn suite(backend: Backend) {
     );
     conformance(&api);
     full_life(&api, &hook);
+    expiry(&api, &hook);
 }
 
 #[test]

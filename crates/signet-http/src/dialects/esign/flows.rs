@@ -92,7 +92,7 @@ async fn add_process(State(state): State<AppState>, TsignApp(app): TsignApp, bod
         add_sign_time: body.opt_bool("addSignTime")?.unwrap_or(false),
         recorded,
     };
-    let flow = state.signet.esign_create_flow(&app.id, new).await.map_err(fail)?;
+    let flow = state.signet.esign_create_flow(&app.id, new, &render).await.map_err(fail)?;
     Ok(Success::data(json!({"flowId": flow.id.as_str()})))
 }
 

@@ -31,7 +31,8 @@ pub(super) fn signer_status(status: SignerStatus) -> i64 {
     }
 }
 
-/// Renders a notice as `(action, body)`. The finish notice carries the scene under both the
+/// Renders a notice as `(action, body)`. An expiry notice is rendered when the flow is created,
+/// with the deadline as `endTime`. The finish notice carries the scene under both the
 /// document's spelling `businessScence` and `businessScene`; a rejected flow is reported as 4
 /// (已终止), the code the finish notice lists for refusals.
 pub(super) fn render(notice: &EsignNotice<'_>) -> (String, String) {
