@@ -275,3 +275,30 @@ fn willingness_codes_guard_platform_signing() {
     assert!(actions.contains(&"willingness.code_sent"), "{actions:?}");
     assert!(!audit.body.to_string().contains(&code), "the code itself never reaches the audit trail");
 }
+
+#[test]
+fn overdue_flows_expire_and_refuse_signing() {
+    let api = Api::start_with(Backend::Embedded, &[("SIGNET_WORKER_INTERVAL_MS", "100")]);
+    let signer = person(&api, "赵六", "440106198001011230");
+    let file =
+        api.upload("c.pdf", std::fs::read(fixture("contract.pdf")).unwrap()).body["id"].as_str().unwrap().to_owned();
+    let soon = (time::OffsetDateTime::now_utc() + time::Duration::seconds(2))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let flow = api.post(
+        "/v1/flows",
+        &json!({"title": "限时合同", "documents": [{"fileId": file}], "signers": [{"accountId": signer}], "expiresAt": soon}),
+    );
+    assert_eq!(flow.status, 201, "{:?}", flow.body);
+    let flow = flow.body["id"].as_str().unwrap().to_owned();
+    api.post(&format!("/v1/flows/{flow}/start"), &json!({}));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while api.get(&format!("/v1/flows/{flow}")).body["status"] != "expired" {
+        assert!(std::time::Instant::now() < deadline, "the expiry job did not expire the flow");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let late = api.post(&format!("/v1/flows/{flow}/signers/{signer}/sign"), &json!({"mode": "platform"}));
+    assert_eq!(late.status, 409);
+    let actions = api.get(&format!("/v1/flows/{flow}/audit")).body["entries"].to_string();
+    assert!(actions.contains("flow.expired"));
+}
