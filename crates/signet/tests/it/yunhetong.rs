@@ -654,6 +654,7 @@ fn conformance(backend: Backend) {
 
     // Unknown routes answer in the envelope.
     y.post("/sign/nowhere", &platform, &json!({})).fails(501, "不可用");
+    y.call(Method::GET, "/auth/login", None, &json!({})).fails(501, "不可用");
 }
 
 /// A 4-digit code that is not `code`.

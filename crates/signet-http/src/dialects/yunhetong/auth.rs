@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
@@ -14,7 +13,7 @@ use signet_core::yunhetong::{self, DigestError};
 
 use super::Dialect;
 use super::error::YhtError;
-use super::params::Params;
+use super::params::JsonParams;
 use crate::AppState;
 
 /// Request and response header carrying the token.
@@ -41,9 +40,8 @@ impl FromRequestParts<AppState> for Caller {
 pub async fn login(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    body: Bytes,
+    JsonParams(params): JsonParams,
 ) -> Result<Response, YhtError> {
-    let params = Params::from_json(&body)?;
     let app_id = params.str("appId")?;
     let app_key = params.str("appKey")?;
     let signer = params.opt_i64("signerId")?;

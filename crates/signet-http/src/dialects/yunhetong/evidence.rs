@@ -3,14 +3,13 @@
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::State;
 use serde_json::json;
 
 use super::Dialect;
 use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
-use super::params::Params;
+use super::params::JsonParams;
 use super::paths::read_limited;
 use crate::AppState;
 
@@ -21,10 +20,10 @@ pub async fn deposit(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
     Caller(caller): Caller,
-    body: Bytes,
+    JsonParams(p): JsonParams,
 ) -> Answer {
     caller.require_platform()?;
-    let p = Params::from_json(&body)?;
+
     let sid = p.str("sid")?;
     let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
     let content = read_limited(&source, MAX_BYTES, "filePath").await?;
@@ -33,8 +32,7 @@ pub async fn deposit(
 }
 
 /// `POST /cz/queryCzId` (platform token): `{sid}` → `czId`.
-pub async fn query(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn query(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let sid = p.str("sid")?;
     let id = state.signet.yunhetong_deposit_id(&caller, &sid).await?;
     Ok(Ok200::data(json!({"czId": id})))

@@ -67,6 +67,7 @@ pub fn router(state: &AppState, config: &YunhetongConfig) -> Router<AppState> {
         .route("/cz/in", post(evidence::deposit))
         .route("/cz/queryCzId", post(evidence::query))
         .fallback(envelope::unknown_route)
+        .method_not_allowed_fallback(envelope::unknown_route)
         .layer(axum::middleware::from_fn_with_state((state.clone(), Arc::clone(&dialect)), auth::renew_token))
         .layer(axum::Extension(dialect));
     Router::new().nest("/yunhetong", routes)

@@ -2,10 +2,25 @@
 //! values may be strings or numbers, read by name with 201 answers naming the field.
 
 use axum::body::Bytes;
-use axum::extract::Multipart;
+use axum::extract::{FromRequest, Multipart, Request};
 use serde_json::{Map, Value};
 
 use super::error::YhtError;
+
+/// A JSON body read into [`Params`]; an unreadable or oversized body is a 201 in the envelope,
+/// never axum's plain-text rejection.
+pub struct JsonParams(pub Params);
+
+impl<S: Send + Sync> FromRequest<S> for JsonParams {
+    type Rejection = YhtError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| YhtError::Param(format!("请求体读取失败: {}", e.body_text())))?;
+        Params::from_json(&body).map(Self)
+    }
+}
 
 /// The named parameters of one request, plus the uploaded file of multipart routes.
 #[derive(Debug, Default)]
@@ -106,5 +121,25 @@ impl Params {
             }
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_may_be_strings_or_numbers() {
+        let p = Params::from_json(br#"{"signerId": 7, "mouflageId": "3", "a": " ", "list": "[\"1\", 2]", "n": "x"}"#)
+            .unwrap();
+        assert_eq!(p.i64("signerId").unwrap(), 7);
+        assert_eq!(p.opt_i64_any(&["moulageId", "mouflageId"]).unwrap(), Some(3));
+        assert_eq!(p.opt_str("a").unwrap(), None);
+        assert_eq!(p.list("list").unwrap(), Some(vec!["1".to_owned(), "2".to_owned()]));
+        assert!(matches!(p.i64("n"), Err(YhtError::Param(m)) if m == "n 格式不正确"));
+        assert!(matches!(p.str("absent"), Err(YhtError::Param(m)) if m == "absent 为空"));
+        assert!(Params::from_json(b"[1]").is_err());
+        assert!(Params::from_json(b"{").is_err());
+        assert!(Params::from_json(b"  ").is_ok());
     }
 }

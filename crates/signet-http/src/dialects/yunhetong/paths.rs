@@ -116,3 +116,84 @@ pub async fn write_atomic(target: PathBuf, bytes: Vec<u8>) -> Result<(), YhtErro
     .map_err(|e| YhtError::SaveFailed(e.to_string()))?
     .map_err(|e| YhtError::SaveFailed(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, tempfile::TempDir, FileRoots) {
+        let root = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("a.pdf"), b"%PDF-1.7").unwrap();
+        std::fs::write(outside.path().join("secret.pdf"), b"%PDF-1.7 secret").unwrap();
+        let roots = FileRoots::new(&[root.path().to_owned(), PathBuf::from("/no/such/root")]);
+        (root, outside, roots)
+    }
+
+    fn s(path: &Path) -> String {
+        path.display().to_string()
+    }
+
+    #[test]
+    fn inputs_stay_inside_the_roots() {
+        let (root, outside, roots) = setup();
+        let inside = root.path().join("a.pdf");
+        assert_eq!(roots.input("contractPath", &s(&inside)).unwrap(), inside.canonicalize().unwrap());
+        let refused =
+            |raw: String| matches!(roots.input("contractPath", &raw), Err(YhtError::PathRefused("contractPath")));
+        assert!(refused(s(&outside.path().join("secret.pdf"))), "absolute path elsewhere");
+        assert!(refused(format!("{}/../{}", s(root.path()), "x.pdf")), "..");
+        assert!(refused("a.pdf".into()), "relative");
+        symlink(outside.path().join("secret.pdf"), root.path().join("link.pdf")).unwrap();
+        assert!(refused(s(&root.path().join("link.pdf"))), "symlink out");
+        assert!(refused(s(&outside.path().join("missing.pdf"))), "a missing file elsewhere is not reported as missing");
+        assert!(matches!(
+            roots.input("contractPath", &s(&root.path().join("missing.pdf"))),
+            Err(YhtError::ContractMissing(_))
+        ));
+        assert!(matches!(roots.input("contractPath", &s(root.path())), Err(YhtError::ReadFailed(_))), "a directory");
+    }
+
+    #[test]
+    fn outputs_are_pdfs_in_existing_directories_inside_the_roots() {
+        let (root, outside, roots) = setup();
+        let target = root.path().join("out.pdf");
+        assert_eq!(
+            roots.output("fileSavePath", &s(&target)).unwrap(),
+            root.path().canonicalize().unwrap().join("out.pdf")
+        );
+        assert!(matches!(roots.output("fileSavePath", &s(&root.path().join("out.txt"))), Err(YhtError::Param(_))));
+        assert!(matches!(
+            roots.output("fileSavePath", &s(&outside.path().join("o.pdf"))),
+            Err(YhtError::PathRefused(_))
+        ));
+        assert!(matches!(
+            roots.output("fileSavePath", &s(&root.path().join("no/dir/o.pdf"))),
+            Err(YhtError::SaveFailed(_))
+        ));
+        symlink(outside.path(), root.path().join("out")).unwrap();
+        assert!(matches!(
+            roots.output("fileSavePath", &s(&root.path().join("out/o.pdf"))),
+            Err(YhtError::PathRefused(_))
+        ));
+        symlink(outside.path().join("secret.pdf"), root.path().join("over.pdf")).unwrap();
+        assert!(matches!(
+            roots.output("fileSavePath", &s(&root.path().join("over.pdf"))),
+            Err(YhtError::PathRefused(_))
+        ));
+        assert!(FileRoots::default().output("fileSavePath", &s(&target)).is_err(), "no roots, no paths");
+    }
+
+    #[tokio::test]
+    async fn writes_replace_atomically_and_leave_no_temporary_files() {
+        let (root, _outside, _roots) = setup();
+        let target = root.path().join("a.pdf");
+        write_atomic(target.clone(), b"%PDF-2.0 new".to_vec()).await.unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"%PDF-2.0 new");
+        let names: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("a.pdf")]);
+        assert!(matches!(read_limited(&target, 4, "filePath").await, Err(YhtError::Param(_))), "over the limit");
+    }
+}

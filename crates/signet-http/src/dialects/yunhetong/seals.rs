@@ -1,6 +1,5 @@
 //! `/moulage/*`: template and uploaded seals (native seals; `moulageId` is a number).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use base64::Engine;
 use serde_json::json;
@@ -10,15 +9,14 @@ use signet_seal::{CompanySealSpec, CompanyShape, InkColor, PersonalFont, Persona
 use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
-use super::params::Params;
+use super::params::{JsonParams, Params};
 use crate::AppState;
 
 /// The document's limit for uploaded seal images.
 const MAX_IMAGE_BYTES: usize = 400 * 1024;
 
 /// `POST /moulage/person` (platform token or the person's own).
-pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let signer = p.i64("signerId")?;
     let mut spec = PersonalSealSpec::new("");
     spec.border = match p.opt_str("borderType")?.as_deref() {
@@ -37,8 +35,11 @@ pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller
 }
 
 /// `POST /moulage/company` (platform token or the company's own).
-pub async fn create_company(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn create_company(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    JsonParams(p): JsonParams,
+) -> Answer {
     let signer = p.i64("signerId")?;
     let mut spec = CompanySealSpec::new("");
     let style = p.opt_str("styleType")?.unwrap_or_else(|| "1".into());
@@ -65,8 +66,7 @@ pub async fn create_company(State(state): State<AppState>, Caller(caller): Calle
 }
 
 /// `POST /moulage/upload` (platform token or the user's own): a base64 PNG (or JPEG) ≤ 400 KB.
-pub async fn upload(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn upload(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let signer = p.i64("signerId")?;
     let encoded = p.str("imgBase")?;
     // Browsers' data URLs carry a prefix; the vendor's clients send the bare base64.

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::body::Bytes;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use serde_json::json;
@@ -14,7 +13,7 @@ use super::Dialect;
 use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
-use super::params::Params;
+use super::params::{JsonParams, Params};
 use super::paths::{read_limited, write_atomic};
 use crate::AppState;
 
@@ -28,9 +27,8 @@ pub async fn file_path(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
     Caller(caller): Caller,
-    body: Bytes,
+    JsonParams(p): JsonParams,
 ) -> Answer {
-    let p = Params::from_json(&body)?;
     sign(&state, &dialect, &caller, p, false).await
 }
 
@@ -39,9 +37,8 @@ pub async fn code_file_path(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
     Caller(caller): Caller,
-    body: Bytes,
+    JsonParams(p): JsonParams,
 ) -> Answer {
-    let p = Params::from_json(&body)?;
     sign(&state, &dialect, &caller, p, true).await
 }
 
@@ -68,8 +65,7 @@ pub async fn code_file_stream(
 }
 
 /// `POST /send/verifyCode` (platform token).
-pub async fn send_code(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn send_code(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let signer = p.i64("signerId")?;
     let phone = p.opt_str("phoneNo")?;
     state.signet.yunhetong_send_code(&caller, signer, phone.as_deref()).await?;
@@ -161,4 +157,42 @@ fn points(content: &str) -> Result<Vec<(usize, f64, f64)>, YhtError> {
         return Err(YhtError::Param(format!("positionContent 需要 1 到 {MAX_POINTS} 个坐标")));
     }
     Ok(points)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coordinates_are_page_x_y_triples() {
+        assert_eq!(points("1,0,0;2,200,200").unwrap(), vec![(1, 0.0, 0.0), (2, 200.0, 200.0)]);
+        assert_eq!(points("1，100.5，100；").unwrap(), vec![(1, 100.5, 100.0)]);
+        for bad in ["", "1,2", "0,1,1", "1,x,2", "1,NaN,2", "1,-5,2", "1,2,3,4"] {
+            assert!(points(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn both_spellings_of_the_seal_id_and_the_position_rules() {
+        let parse = |json: &str| sign_request(&Params::from_json(json.as_bytes()).unwrap());
+        let request =
+            parse(r#"{"signerId": "1", "mouflageId": "4", "signPositionType": "0", "positionContent": "甲方"}"#)
+                .unwrap();
+        assert_eq!(
+            (request.seal, request.position),
+            (SealChoice::Numbered(4), Some(DigestPosition::Keyword("甲方".into())))
+        );
+        let invisible = parse(r#"{"signerId": "1", "moulageId": "-1"}"#).unwrap();
+        assert_eq!((invisible.seal, invisible.position), (SealChoice::Invisible, None));
+        let cross = parse(
+            r#"{"signerId": 1, "moulageId": 2, "sealClass": "1", "signPositionType": "1", "positionContent": "junk"}"#,
+        )
+        .unwrap();
+        assert_eq!((cross.class, cross.position), (SealClass::CrossPage, None));
+        assert!(matches!(parse(r#"{"signerId": "1"}"#), Err(YhtError::Param(m)) if m == "印章 id 为空"));
+        assert!(
+            matches!(parse(r#"{"signerId": "1", "moulageId": "2"}"#), Err(YhtError::Param(m)) if m.contains("signPositionType"))
+        );
+        assert!(matches!(parse(r#"{"signerId": "1", "moulageId": "2", "sealClass": "5"}"#), Err(YhtError::Param(_))));
+    }
 }

@@ -12,7 +12,7 @@ use super::Dialect;
 use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
-use super::params::Params;
+use super::params::{JsonParams, Params};
 use super::paths::{read_limited, write_atomic};
 use crate::AppState;
 
@@ -23,10 +23,10 @@ pub async fn path_sign(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
     Caller(caller): Caller,
-    body: Bytes,
+    JsonParams(p): JsonParams,
 ) -> Answer {
     caller.require_platform()?;
-    let p = Params::from_json(&body)?;
+
     let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;
     let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
     let pdf = read_limited(&source, MAX_BYTES, "filePath").await?;

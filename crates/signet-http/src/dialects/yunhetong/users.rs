@@ -1,6 +1,5 @@
 //! `/user/*`: persons and companies (native accounts; `signerId` is the account's numeric id).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use serde_json::{Value, json};
 use signet_core::accounts::{AccountKind, NewAccount};
@@ -10,7 +9,7 @@ use signet_core::identity::IdType;
 use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
-use super::params::Params;
+use super::params::{JsonParams, Params};
 use crate::AppState;
 
 const PERSON_NAME_CHARS: usize = 15;
@@ -18,8 +17,7 @@ const COMPANY_NAME_CHARS: usize = 60;
 const DEFAULT_PAGE_SIZE: usize = 100;
 
 /// `POST /user/person` (platform token).
-pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let name = user_name(&p, PERSON_NAME_CHARS)?;
     let region = p.str("identityRegion")?;
     let certify_type = p.opt_str("certifyType")?.unwrap_or_else(|| "a".into());
@@ -49,8 +47,11 @@ pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller
 }
 
 /// `POST /user/company` (platform token).
-pub async fn create_company(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn create_company(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    JsonParams(p): JsonParams,
+) -> Answer {
     let name = user_name(&p, COMPANY_NAME_CHARS)?;
     let id_type = match p.str("certifyType")?.as_str() {
         "1" => IdType::Uscc,
@@ -74,23 +75,22 @@ pub async fn create_company(State(state): State<AppState>, Caller(caller): Calle
 }
 
 /// `PATCH /user/personNameAndPhone` (platform token or the person's own).
-pub async fn update_person(state: State<AppState>, caller: Caller, body: Bytes) -> Answer {
+pub async fn update_person(state: State<AppState>, caller: Caller, body: JsonParams) -> Answer {
     update(state, caller, body, AccountKind::Person, PERSON_NAME_CHARS).await
 }
 
 /// `PATCH /user/companyNameAndPhone` (platform token or the company's own).
-pub async fn update_company(state: State<AppState>, caller: Caller, body: Bytes) -> Answer {
+pub async fn update_company(state: State<AppState>, caller: Caller, body: JsonParams) -> Answer {
     update(state, caller, body, AccountKind::Org, COMPANY_NAME_CHARS).await
 }
 
 async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    body: Bytes,
+    JsonParams(p): JsonParams,
     kind: AccountKind,
     max_name: usize,
 ) -> Answer {
-    let p = Params::from_json(&body)?;
     let signer = p.i64("signerId")?;
     let name = match p.opt_str("userName")? {
         Some(_) => Some(user_name(&p, max_name)?),
@@ -102,8 +102,7 @@ async fn update(
 }
 
 /// `POST /user/signerId/certifyNums` (platform token): `[{certifyNum: signerId}, ...]`.
-pub async fn signer_ids(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn signer_ids(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let numbers = p.list("certifyNumList")?.filter(|l| !l.is_empty());
     let numbers = numbers.ok_or_else(|| YhtError::Param("certifyNumList 为空".into()))?;
     let found = state.signet.yunhetong_signer_ids(&caller, &numbers).await?;
@@ -115,8 +114,7 @@ pub async fn signer_ids(State(state): State<AppState>, Caller(caller): Caller, b
 }
 
 /// `POST /user/userInfo/signerIds` (platform token): the named users, paged.
-pub async fn user_info(State(state): State<AppState>, Caller(caller): Caller, body: Bytes) -> Answer {
-    let p = Params::from_json(&body)?;
+pub async fn user_info(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
     let ids = p.list("signerIdList")?.filter(|l| !l.is_empty());
     let ids = ids.ok_or_else(|| YhtError::Param("signerIdList 为空".into()))?;
     let ids = ids
