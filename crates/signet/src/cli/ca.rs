@@ -89,30 +89,23 @@ async fn execute(signet: &Signet, settings: &Settings, command: CaCommand) -> an
         CaCommand::Issue { name, org, algo, days, output, password, app } => {
             let algorithm = algo.parse()?;
             let app = issuing_app(signet, settings, app.as_deref()).await?;
-            let pkcs8 = tokio::task::spawn_blocking(move || generate_pkcs8(algorithm)).await??;
-            let spki = SoftwareKey::from_pkcs8(algorithm, &pkcs8)?.public_key_der();
-            let subject = SubjectInfo {
-                common_name: name.clone(),
-                organisation: org,
-                organisational_unit: None,
-                country: None,
-                serial_number: None,
+            // Claim the output first: no certificate is issued for a key that could not be saved.
+            let mut file = create_new_file(&output)?;
+            let issued = issue_p12(signet, &app, algorithm, &name, org, days, &password).await;
+            let (serial, p12) = match issued {
+                Ok(done) => done,
+                Err(err) => {
+                    drop(file);
+                    let _ = std::fs::remove_file(&output);
+                    return Err(err);
+                }
             };
-            let record = signet
-                .issue_standalone_certificate(&app, spki, subject, time::Duration::days(days.into()))
-                .await
-                .context("the CA refused to issue the certificate")?;
-            let family = signet_pki::certificate_family(&record.certificate_der)?;
-            let chain = signet.pki().ca.chain_for(family)?;
-            let p12 = write_pkcs12(&pkcs8, &record.certificate_der, &chain, &password, Some(&name))?;
-            write_new_file(&output, &p12)?;
-            println!("{}", record.serial);
-            eprintln!(
-                "issued {} certificate {} to {name:?}, written to {}",
-                algorithm.name(),
-                record.serial,
-                output.display()
-            );
+            use std::io::Write;
+            file.write_all(&p12)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            println!("{serial}");
+            eprintln!("issued {} certificate {serial} to {name:?}, written to {}", algorithm.name(), output.display());
         }
         CaCommand::Revoke { serial } => {
             let record = signet.revoke_certificate(&serial, None).await?;
@@ -158,15 +151,40 @@ async fn issuing_app(signet: &Signet, settings: &Settings, requested: Option<&st
     }
 }
 
-/// Writes a new file (never over an existing one), readable by its owner only: it holds a key.
-fn write_new_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
+/// Issues a certificate for a new key and packs both into a PKCS#12 file; returns (serial, file).
+async fn issue_p12(
+    signet: &Signet,
+    app: &AppId,
+    algorithm: KeyAlgorithm,
+    name: &str,
+    org: Option<String>,
+    days: u32,
+    password: &str,
+) -> anyhow::Result<(String, Vec<u8>)> {
+    let pkcs8 = tokio::task::spawn_blocking(move || generate_pkcs8(algorithm)).await??;
+    let spki = SoftwareKey::from_pkcs8(algorithm, &pkcs8)?.public_key_der();
+    let subject = SubjectInfo {
+        common_name: name.to_owned(),
+        organisation: org,
+        organisational_unit: None,
+        country: None,
+        serial_number: None,
+    };
+    let record = signet
+        .issue_standalone_certificate(app, spki, subject, time::Duration::days(days.into()))
+        .await
+        .context("the CA refused to issue the certificate")?;
+    let family = signet_pki::certificate_family(&record.certificate_der)?;
+    let chain = signet.pki().ca.chain_for(family)?;
+    let p12 = write_pkcs12(&pkcs8, &record.certificate_der, &chain, password, Some(name))?;
+    Ok((record.serial, p12))
+}
+
+/// Creates a new file (never over an existing one), readable by its owner only: it will hold a key.
+fn create_new_file(path: &std::path::Path) -> anyhow::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot create {} (does it exist?)", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
+    options.open(path).with_context(|| format!("cannot create {} (does it exist?)", path.display()))
 }

@@ -207,6 +207,18 @@ fn native_api_revokes_only_the_callers_certificates() {
     let listed = pki.signet_ok(&["ca", "list"]);
     assert!(listed.lines().any(|l| l.starts_with(&serial) && l.contains("revoked")), "{listed}");
 
+    // `ca init` on an initialised deployment prints the same trust bundle the server publishes.
+    let bundle = pki.signet_ok(&["ca", "init"]);
+    assert_eq!(bundle.as_bytes(), pki.http_get("/pki/ca.pem").as_slice());
+    // `ca issue` never overwrites a file (it would destroy someone's key).
+    let existing = pki.path("existing.p12");
+    std::fs::write(&existing, b"precious").expect("write");
+    let before = pki.signet_ok(&["ca", "list"]).lines().count();
+    let out = pki.signet(&["ca", "issue", "--name", "x", "--algo", "p256", "-o", s(&existing), "--password", "pw"]);
+    assert!(!out.status.success(), "ca issue overwrote a file");
+    assert_eq!(std::fs::read(&existing).expect("read"), b"precious");
+    assert_eq!(pki.signet_ok(&["ca", "list"]).lines().count(), before, "no certificate issued for an unsaved key");
+
     // The endpoints are documented.
     let doc: serde_json::Value = serde_json::from_slice(&pki.http_get("/openapi.json")).expect("OpenAPI JSON");
     for path in ["/tsa", "/pki/ocsp", "/pki/ca/{file}", "/pki/crl/{file}", "/v1/certificates/{serial}/revoke"] {
