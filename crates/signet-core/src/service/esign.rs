@@ -136,15 +136,36 @@ impl Signet {
 
     /// The app's platform account (an organisation), made with a default seal on first use.
     pub async fn esign_platform_account(&self, app: &AppId) -> Result<AccountRecord> {
-        match self.find_account(app, AccountLookup::ThirdId(PLATFORM_THIRD_ID.into())).await {
-            Ok(account) => return Ok(account),
-            Err(Error::NotFound(_)) => {}
+        let account = match self.find_account(app, AccountLookup::ThirdId(PLATFORM_THIRD_ID.into())).await {
+            Ok(account) => account,
+            Err(Error::NotFound(_)) => self.create_platform_account(app).await?,
             Err(err) => return Err(err),
+        };
+        // Also covers an operator-made platform account without seals, and a concurrent first
+        // use that found the account before its seal existed.
+        if self.store.seal_list(app, &account.id).await?.is_empty() {
+            let spec = CompanySealSpec {
+                horizontal_text: Some("电子签约专用章".into()),
+                ..CompanySealSpec::new(account.name.clone())
+            };
+            let seal = match self.create_seal(app, account.id.as_str(), None, SealSource::Company(spec), true).await {
+                Ok(seal) => seal,
+                // A name the seal cannot carry (too short, too long, no glyphs): a generic one.
+                Err(Error::InvalidInput { .. }) => {
+                    let spec = CompanySealSpec::new("电子签约平台");
+                    self.create_seal(app, account.id.as_str(), None, SealSource::Company(spec), true).await?
+                }
+                Err(err) => return Err(err),
+            };
+            info!(app.id = %app, account.id = %account.id, seal.id = %seal.id, "made the e签宝 platform seal");
         }
-        let name = self.app(app).await?.name;
+        Ok(account)
+    }
+
+    async fn create_platform_account(&self, app: &AppId) -> Result<AccountRecord> {
         let new = NewAccount {
             kind: AccountKind::Org,
-            name: name.clone(),
+            name: self.app(app).await?.name,
             id_type: IdType::Uscc,
             id_number: platform_uscc(app, self.clock.now()),
             mobile: None,
@@ -153,27 +174,15 @@ impl Signet {
             agent_id: None,
             waive_uscc_check: false,
         };
-        let account = match self.create_account(app, new).await {
-            Ok(account) => account,
+        match self.create_account(app, new).await {
+            Ok(account) => {
+                info!(app.id = %app, account.id = %account.id, "created the e签宝 platform account");
+                Ok(account)
+            }
             // Another request made it at the same moment.
-            Err(Error::Conflict(_)) => {
-                return self.find_account(app, AccountLookup::ThirdId(PLATFORM_THIRD_ID.into())).await;
-            }
-            Err(err) => return Err(err),
-        };
-        let spec =
-            CompanySealSpec { horizontal_text: Some("电子签约专用章".into()), ..CompanySealSpec::new(name) };
-        let seal = match self.create_seal(app, account.id.as_str(), None, SealSource::Company(spec), true).await {
-            Ok(seal) => seal,
-            // A name the seal cannot carry (too short, too long): a generic one.
-            Err(Error::InvalidInput { .. }) => {
-                let spec = CompanySealSpec::new("电子签约平台");
-                self.create_seal(app, account.id.as_str(), None, SealSource::Company(spec), true).await?
-            }
-            Err(err) => return Err(err),
-        };
-        info!(app.id = %app, account.id = %account.id, seal.id = %seal.id, "created the e签宝 platform account");
-        Ok(account)
+            Err(Error::Conflict(_)) => self.find_account(app, AccountLookup::ThirdId(PLATFORM_THIRD_ID.into())).await,
+            Err(err) => Err(err),
+        }
     }
 
     /// Creates an open flow with its documents and no signer yet (`addProcess`), already signing.

@@ -439,6 +439,32 @@ fn conformance(api: &Api) {
     t.fails("/sign/revoke", &json!({"flowId": revoked}), 1436018);
     t.fails("/sign/contract/platformSignTask", &json!({"flowId": revoked, "posList": keyword}), 1436015);
 
+    // An app may make its platform account itself (thirdId signet:platform): platform tasks sign
+    // with it, and a default seal is made when it has none.
+    let founder = other.person("孙八", "440305197705230036", "founder");
+    let own_platform = other.ok(
+        "/account/create/organize/common",
+        &json!({"thirdId": "signet:platform", "creatorId": founder, "name": "另一平台科技有限公司",
+                "organCode": "12100000400009880K", "organType": 11}),
+    )["accountId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_doc = other
+        .ok("/doc/createbyfilekey", &json!({"fileKey": other.upload("c.pdf", "application/pdf", &contract)}))["docId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_flow =
+        other.ok("/sign/contract/addProcess", &json!({"businessScene": "另一平台", "docId": other_doc}))["flowId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let signed = other.ok("/sign/contract/platformSignTask", &json!({"flowId": other_flow, "posList": keyword}));
+    assert_eq!(signed["accountId"], own_platform.as_str());
+    assert_eq!(other.ok("/seal/query", &json!({"accountId": own_platform})).as_array().unwrap().len(), 1);
+    assert_ne!(own_platform, platform_account, "each app has its own platform account");
+
     // Multi-document flows: every signer names its documents.
     let second_doc = t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("二号合同.pdf", "application/pdf", &contract)}))["docId"]
         .as_str()

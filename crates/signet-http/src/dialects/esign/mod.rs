@@ -92,6 +92,10 @@ impl FromRequestParts<AppState> for TsignApp {
         };
         match state.signet.esign_authenticate(id, secret).await {
             Ok(app) => Ok(Self(app)),
+            // A disabled app is refused like an unknown one.
+            Err(signet_core::Error::Forbidden(reason)) => {
+                Err(EsignError::new(APP_UNKNOWN, format!("项目不存在: {reason}")))
+            }
             Err(err) => Err(EsignError::from_core(err, Context::Account)),
         }
     }
