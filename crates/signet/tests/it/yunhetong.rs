@@ -533,6 +533,8 @@ fn conformance(backend: Backend) {
     y.post("/send/verifyCode", &alice_token, &json!({"signerId": alice.to_string()})).fails(403, "无访问权限");
     y.post("/send/verifyCode", &platform, &json!({"signerId": alice.to_string()})).ok();
     let code = y.last_code("13900139000");
+    y.post("/send/verifyCode", &platform, &json!({"signerId": alice.to_string()})).fails(503, "频繁");
+    assert_eq!(y.last_code("13900139000"), code, "no second code within a minute");
     let coded = y.path("coded.pdf");
     let mut coded_body = sign_body(alice_seal, &coded);
     y.post("/sign/verifyCodeFilePath", &platform, &coded_body).fails(100609, "验证码为空");
