@@ -391,6 +391,8 @@ fn conformance(api: &Api) {
     assert_eq!(status_of(&platform_account), Some(json!(2)));
     assert_eq!(status_of(&zhang), Some(json!(2)));
     assert_eq!(status_of(&li), Some(json!(4)), "withdrawn");
+    let li_entry = detail["signDetail"].as_array().unwrap().iter().find(|s| s["accountId"] == li.as_str()).unwrap();
+    assert!(is_vendor_time(&li_entry["receiveTime"]) && li_entry.get("signTime").is_none(), "{li_entry}");
     other.fails("/sign/contract/detail", &json!({"flowId": flow}), 1436016);
     other.fails("/sign/contract/archiveProcess", &json!({"flowId": flow}), 1436016);
     t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));

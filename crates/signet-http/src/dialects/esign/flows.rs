@@ -223,6 +223,19 @@ pub(super) async fn detail_multi(state: State<AppState>, app: TsignApp, body: Bo
 async fn detail(State(state): State<AppState>, TsignApp(app): TsignApp, body: Body, family: Family) -> Answer {
     let flow_id = body.string("flowId")?;
     let flow = state.signet.flow(&app.id, &flow_id).await.map_err(|e| EsignError::from_core(e, Context::FlowDetail))?;
+    // receiveTime: when the signer's task was first given (a hand task added, or the automatic
+    // signature), read from the flow's audit trail.
+    let (audit, _) =
+        state.signet.flow_audit(&app.id, &flow_id).await.map_err(|e| EsignError::from_core(e, Context::FlowDetail))?;
+    let received = |account: &str| {
+        audit
+            .iter()
+            .find(|r| {
+                matches!(r.entry.action.as_str(), "flow.signer.added" | "flow.signer.signed")
+                    && r.entry.detail["accountId"] == account
+            })
+            .map(|r| format_time(r.entry.at))
+    };
     let signers: Vec<Value> = flow
         .signers
         .iter()
@@ -230,6 +243,9 @@ async fn detail(State(state): State<AppState>, TsignApp(app): TsignApp, body: Bo
             let mut entry = json!({"accountId": signer.account_id.as_str(), "signStatus": signer_status(signer.status)});
             if let Some(at) = signer.signed_at {
                 entry["signTime"] = json!(format_time(at));
+            }
+            if let Some(at) = received(signer.account_id.as_str()) {
+                entry["receiveTime"] = json!(at);
             }
             if family == Family::Multi {
                 let info: Vec<Value> = flow
