@@ -10,7 +10,6 @@ use super::Dialect;
 use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::params::JsonParams;
-use super::paths::read_limited;
 use crate::AppState;
 
 const MAX_BYTES: u64 = 100 * 1024 * 1024;
@@ -26,7 +25,7 @@ pub async fn deposit(
 
     let sid = p.str("sid")?;
     let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
-    let content = read_limited(&source, MAX_BYTES, "filePath").await?;
+    let content = dialect.roots.read(&source, MAX_BYTES, "filePath").await?;
     let id = state.signet.yunhetong_deposit(&caller, &sid, &content).await?;
     Ok(Ok200::data(json!({"czId": id})))
 }

@@ -93,28 +93,60 @@ impl FileRoots {
     }
 }
 
-/// Reads a confined file, refusing files larger than `limit` before reading them.
-pub async fn read_limited(path: &Path, limit: u64, field: &'static str) -> Result<Bytes, YhtError> {
-    let meta = tokio::fs::metadata(path).await.map_err(|e| YhtError::ReadFailed(e.to_string()))?;
-    if meta.len() > limit {
-        return Err(YhtError::Param(format!("{field} 文件超过大小限制 ({} 字节)", limit)));
+impl FileRoots {
+    /// Reads a file [`Self::input`] accepted, refusing files larger than `limit` before reading.
+    ///
+    /// The check and the open are separate calls, so the opened descriptor's real path is checked
+    /// again (`/proc/self/fd`): a file swapped for a symlink in between is refused unread.
+    pub async fn read(&self, path: &Path, limit: u64, field: &'static str) -> Result<Bytes, YhtError> {
+        let roots = self.clone();
+        let path = path.to_owned();
+        tokio::task::spawn_blocking(move || -> Result<Bytes, YhtError> {
+            let mut file = std::fs::File::open(&path).map_err(|e| YhtError::ReadFailed(e.to_string()))?;
+            roots.check_opened(&file, field)?;
+            let meta = file.metadata().map_err(|e| YhtError::ReadFailed(e.to_string()))?;
+            if !meta.is_file() {
+                return Err(YhtError::ReadFailed(format!("{} 不是文件", path.display())));
+            }
+            if meta.len() > limit {
+                return Err(YhtError::Param(format!("{field} 文件超过大小限制 ({limit} 字节)")));
+            }
+            let mut bytes = Vec::with_capacity(meta.len() as usize);
+            std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| YhtError::ReadFailed(e.to_string()))?;
+            Ok(Bytes::from(bytes))
+        })
+        .await
+        .map_err(|e| YhtError::ReadFailed(e.to_string()))?
     }
-    tokio::fs::read(path).await.map(Bytes::from).map_err(|e| YhtError::ReadFailed(e.to_string()))
-}
 
-/// Writes `bytes` to `target` atomically: a temporary file in the same directory, synced, renamed.
-pub async fn write_atomic(target: PathBuf, bytes: Vec<u8>) -> Result<(), YhtError> {
-    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let dir = target.parent().ok_or_else(|| std::io::Error::other("no parent directory"))?;
-        let mut temp = tempfile::Builder::new().prefix(".signet-").suffix(".tmp").tempfile_in(dir)?;
-        temp.write_all(&bytes)?;
-        temp.as_file().sync_all()?;
-        temp.persist(&target).map_err(|e| e.error)?;
-        std::fs::File::open(dir)?.sync_all()
-    })
-    .await
-    .map_err(|e| YhtError::SaveFailed(e.to_string()))?
-    .map_err(|e| YhtError::SaveFailed(e.to_string()))
+    /// Writes `bytes` to a target [`Self::output`] accepted, atomically: a temporary file in the
+    /// same directory (its real path checked like [`Self::read`]), synced, renamed over the target.
+    pub async fn write_atomic(&self, target: PathBuf, bytes: Vec<u8>, field: &'static str) -> Result<(), YhtError> {
+        let roots = self.clone();
+        tokio::task::spawn_blocking(move || -> Result<(), YhtError> {
+            let failed = |e: std::io::Error| YhtError::SaveFailed(e.to_string());
+            let dir = target.parent().ok_or(YhtError::PathRefused(field))?;
+            let mut temp =
+                tempfile::Builder::new().prefix(".signet-").suffix(".tmp").tempfile_in(dir).map_err(failed)?;
+            roots.check_opened(temp.as_file(), field)?;
+            temp.write_all(&bytes).map_err(failed)?;
+            temp.as_file().sync_all().map_err(failed)?;
+            temp.persist(&target).map_err(|e| failed(e.error))?;
+            std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(failed)
+        })
+        .await
+        .map_err(|e| YhtError::SaveFailed(e.to_string()))?
+    }
+
+    /// Refuses an open file whose real path (as the kernel sees it) is outside every root.
+    /// Where `/proc` is not mounted the path checks made before opening stand alone.
+    fn check_opened(&self, file: &std::fs::File, field: &'static str) -> Result<(), YhtError> {
+        use std::os::fd::AsRawFd;
+        match std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            Ok(real) if !self.contains(&real) => Err(YhtError::PathRefused(field)),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -188,12 +220,20 @@ mod tests {
 
     #[tokio::test]
     async fn writes_replace_atomically_and_leave_no_temporary_files() {
-        let (root, _outside, _roots) = setup();
-        let target = root.path().join("a.pdf");
-        write_atomic(target.clone(), b"%PDF-2.0 new".to_vec()).await.unwrap();
+        let (root, _outside, roots) = setup();
+        let target = roots.output("fileSavePath", &s(&root.path().join("a.pdf"))).unwrap();
+        roots.write_atomic(target.clone(), b"%PDF-2.0 new".to_vec(), "fileSavePath").await.unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"%PDF-2.0 new");
         let names: Vec<_> = std::fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.pdf")]);
-        assert!(matches!(read_limited(&target, 4, "filePath").await, Err(YhtError::Param(_))), "over the limit");
+        assert!(matches!(roots.read(&target, 4, "filePath").await, Err(YhtError::Param(_))), "over the limit");
+        assert_eq!(roots.read(&target, 100, "filePath").await.unwrap(), &b"%PDF-2.0 new"[..]);
+        // A file opened outside the roots (as after a swap between check and open) is refused.
+        let (_other_root, outside, _) = setup();
+        let err = roots.read(&outside.path().join("secret.pdf"), 100, "filePath").await;
+        assert!(matches!(err, Err(YhtError::PathRefused("filePath"))));
+        let err = roots.write_atomic(outside.path().join("w.pdf"), vec![1], "fileSavePath").await;
+        assert!(matches!(err, Err(YhtError::PathRefused("fileSavePath"))));
+        assert!(!outside.path().join("w.pdf").exists());
     }
 }

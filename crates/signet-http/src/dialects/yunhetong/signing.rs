@@ -14,7 +14,6 @@ use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
-use super::paths::{read_limited, write_atomic};
 use crate::AppState;
 
 /// Largest contract read from a server path.
@@ -93,7 +92,7 @@ async fn sign(
         Some((_, bytes)) => bytes,
         None => {
             let source = dialect.roots.input("contractPath", &p.str("contractPath")?)?;
-            read_limited(&source, MAX_CONTRACT_BYTES, "contractPath").await?
+            dialect.roots.read(&source, MAX_CONTRACT_BYTES, "contractPath").await?
         }
     };
     if pdf.is_empty() {
@@ -101,7 +100,7 @@ async fn sign(
     }
     let request = DigestSign { code, ..request };
     let signed = state.signet.yunhetong_sign(caller, request, pdf).await?;
-    write_atomic(save, signed.pdf).await?;
+    dialect.roots.write_atomic(save, signed.pdf, "contractSavePath").await?;
     Ok(Ok200::data(json!({"summaryId": signed.summary_id})))
 }
 

@@ -13,7 +13,6 @@ use super::auth::Caller;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
-use super::paths::{read_limited, write_atomic};
 use crate::AppState;
 
 const MAX_BYTES: u64 = 20 * 1024 * 1024;
@@ -29,8 +28,8 @@ pub async fn path_sign(
 
     let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;
     let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
-    let pdf = read_limited(&source, MAX_BYTES, "filePath").await?;
-    stamp(&state, &caller, pdf, save, None).await
+    let pdf = dialect.roots.read(&source, MAX_BYTES, "filePath").await?;
+    stamp(&state, &dialect, &caller, pdf, save, None).await
 }
 
 /// `POST /tsa/streamSign` (platform token, multipart: the PDF in `filePath`).
@@ -49,17 +48,18 @@ pub async fn stream_sign(
     if pdf.len() as u64 > MAX_BYTES {
         return Err(YhtError::Param("filePath 文件最大 20M".into()));
     }
-    stamp(&state, &caller, pdf, save, title).await
+    stamp(&state, &dialect, &caller, pdf, save, title).await
 }
 
 async fn stamp(
     state: &AppState,
+    dialect: &Dialect,
     caller: &signet_core::yunhetong::Caller,
     pdf: Bytes,
     save: std::path::PathBuf,
     title: Option<String>,
 ) -> Answer {
     let stamped = state.signet.yunhetong_timestamp(caller, pdf, title).await?;
-    write_atomic(save, stamped.pdf).await?;
+    dialect.roots.write_atomic(save, stamped.pdf, "fileSavePath").await?;
     Ok(Ok200::data(json!({"timeStampSignId": stamped.timestamp_id})))
 }
