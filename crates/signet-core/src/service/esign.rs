@@ -13,7 +13,7 @@ use serde_json::json;
 use sha2::Sha256;
 use signet_seal::CompanySealSpec;
 use time::{Duration, OffsetDateTime};
-use tracing::info;
+use tracing::{info, warn};
 
 use super::SealSource;
 use super::Signet;
@@ -26,6 +26,7 @@ use crate::files::FileId;
 use crate::flows::{Field, FlowDocument, FlowId, FlowRecord, FlowSigner, FlowStatus, SignerAuth, SignerStatus};
 use crate::identity::{IdType, check_id_number};
 use crate::ids::AppId;
+use crate::notify::{Channel, OutgoingMessage, Purpose};
 use crate::ports::FlowChange;
 use crate::seals::{SealId, SealRecord};
 use crate::tokens;
@@ -420,6 +421,43 @@ impl Signet {
         let action = notice["action"].as_str().unwrap_or("SIGN_FLOW_FINISH").to_owned();
         let body = notice["body"].as_str().unwrap_or_default().to_owned();
         Ok(Some(self.esign_event(flow, (action, body), now).await?))
+    }
+
+    /// Sends a hand task's signing link to the signer by the flow's `noticeType` (1 SMS, 2 e-mail;
+    /// 3 Alipay is not available): to the person, or to an organisation's e-mail and its agent's
+    /// mobile. Returns how many messages went out; a provider's refusal is logged, not fatal —
+    /// the task stands and the platform still has the link.
+    pub async fn esign_invite(&self, flow: &FlowRecord, account: &AccountRecord, url: &str) -> Result<usize> {
+        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
+        let notice_type = records
+            .iter()
+            .find(|r| r.entry.action == "flow.created")
+            .and_then(|r| r.entry.detail["esign"]["recorded"]["noticeType"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let agent = match &account.agent_id {
+            Some(agent) => self.store.account_get(&flow.app_id, agent).await?,
+            None => None,
+        };
+        let mut sent = 0;
+        for code in notice_type.split([',', '，']).map(str::trim) {
+            let (channel, recipient) = match code {
+                "1" => (Channel::Sms, account.mobile.clone().or_else(|| agent.as_ref().and_then(|a| a.mobile.clone()))),
+                "2" => (Channel::Email, account.email.clone().or_else(|| agent.as_ref().and_then(|a| a.email.clone()))),
+                _ => continue,
+            };
+            let Some(recipient) = recipient else { continue };
+            let message = OutgoingMessage {
+                channel,
+                recipient,
+                purpose: Purpose::SigningLink { url: url.to_owned(), flow_title: flow.title.clone() },
+                text: format!("【Signet】您有一份待签署的文件《{}》，请打开链接签署：{url}", flow.title),
+            };
+            match self.messages.send(&message).await {
+                Ok(()) => sent += 1,
+                Err(err) => warn!(flow.id = %flow.id, error = %err, "could not send a signing invitation"),
+            }
+        }
+        Ok(sent)
     }
 
     /// Whether the flow was created with `addSignTime` (kept in its creation audit entry).

@@ -372,6 +372,17 @@ fn conformance(api: &Api) {
     let (status, page) = get(hand["signUrl"].as_str().unwrap());
     assert_eq!(status, 200);
     assert!(String::from_utf8_lossy(&page).contains("签署"), "the link resolves to a page saying what to do");
+    // noticeType "1,2,3": the link went to 李四 by SMS (the development outbox provider).
+    let outbox = std::fs::read_to_string(api.data_path().join("outbox.jsonl")).expect("outbox.jsonl written");
+    let invitation = outbox
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|m| {
+            m["recipient"] == "13516134875"
+                && m["text"].as_str().unwrap_or_default().contains(hand["signUrl"].as_str().unwrap())
+        })
+        .expect("an SMS with the signing link");
+    assert!(invitation["text"].as_str().unwrap().contains("买房子"), "{invitation}");
     t.ok("/sign/contract/handOrgSignTask", &json!({"flowId": flow, "accountId": zhang, "authorizationOrgId": tiangu}));
     t.ok("/sign/contract/handSignTask", &json!({"flowId": flow, "accountId": bare_person}));
     t.fails("/sign/contract/archiveProcess", &json!({"flowId": flow}), 1436015);

@@ -182,6 +182,7 @@ async fn task(
         return Ok(Success::data(json!({"flowId": flow.id.as_str(), "accountId": account.id.as_str()})));
     }
     let page = format!("{}{BASE}/pages/sign/{}-{}", state.public_url, flow.id, account.id);
+    state.signet.esign_invite(&flow, &account, &page).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
     Ok(Success::data(json!({"signUrl": page, "signShortUrl": page, "thirdOrderNo": third_order_no})))
 }
 
