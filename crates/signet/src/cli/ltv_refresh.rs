@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use signet_core::signing::DocumentTimestamp;
-use signet_pki::{CmsSignature, DigestAlgorithm, TIMESTAMP_RESERVE, TimestampAuthority, TimestampSource};
+use signet_pki::{CmsSignature, DigestAlgorithm, TIMESTAMP_RESERVE, TimestampSource};
 
-use crate::runtime::{self, Runtime};
+use super::deployment::Deployment;
+use super::validation_data::{Http, Transport};
 use crate::settings::Settings;
 
 use super::pdf_output::{Stage, open_input};
@@ -26,7 +27,8 @@ pub(super) struct LtvRefreshArgs {
     #[arg(short = 'o', long = "output")]
     output: PathBuf,
     /// RFC 3161 time-stamping authority for the document timestamp; may carry user:password@.
-    /// Default: this deployment's own TSA (the configured data directory / database).
+    /// Default: the Signet deployment configured here (its TSA; its CA's OCSP and CRLs answered
+    /// in-process).
     #[arg(long, value_name = "URL")]
     tsa: Option<String>,
     /// Basic-auth user for the TSA.
@@ -41,9 +43,20 @@ pub(super) struct LtvRefreshArgs {
 }
 
 pub(super) fn run(settings: Settings, args: LtvRefreshArgs) -> anyhow::Result<()> {
-    let tsa: Box<dyn TimestampSource> = match &args.tsa {
-        Some(url) => Box::new(HttpTsa::new(url, args.tsa_user.as_deref(), args.tsa_password.as_deref())?),
-        None => Box::new(deployment_tsa(&settings)?),
+    let (http_tsa, deployment) = match &args.tsa {
+        Some(url) => (Some(HttpTsa::new(url, args.tsa_user.as_deref(), args.tsa_password.as_deref())?), None),
+        None => (None, Some(Deployment::open_existing(&settings, "ltv-refresh needs a time-stamping authority")?)),
+    };
+    let local_tsa = deployment.as_ref().map(Deployment::tsa).transpose()?;
+    let tsa: &dyn TimestampSource = match (&http_tsa, &local_tsa) {
+        (Some(t), _) => t,
+        (None, Some(t)) => t,
+        (None, None) => bail!("no time-stamping authority"),
+    };
+    let http = Http::new(std::time::Duration::from_secs(30))?;
+    let transport: &dyn Transport = match &deployment {
+        Some(d) => d,
+        None => &http,
     };
     let password = args.user_password.as_deref();
     let mut input = open_input(&args.input)?;
@@ -60,9 +73,12 @@ pub(super) fn run(settings: Settings, args: LtvRefreshArgs) -> anyhow::Result<()
         std::io::copy(&mut input, out).context("cannot read the input")?;
         Ok(())
     })?;
-    let mut with_data = add_validation_data(&mut copy, &args.output, &certs, password)?;
-    let stamped = add_document_timestamp(&mut with_data, &args.output, tsa.as_ref(), password)?;
+    let mut with_data = add_validation_data(&mut copy, &args.output, &certs, transport, password)?;
+    let stamped = add_document_timestamp(&mut with_data, &args.output, tsa, password)?;
     stamped.persist(&args.output)?;
+    if let Some(deployment) = deployment {
+        deployment.close();
+    }
     eprintln!(
         "extended {} -> {} ({} signature(s) and timestamps covered, new document timestamp)",
         args.input.display(),
@@ -70,24 +86,6 @@ pub(super) fn run(settings: Settings, args: LtvRefreshArgs) -> anyhow::Result<()
         inspection.signatures.len()
     );
     Ok(())
-}
-
-/// The built-in TSA of the deployment configured by `settings`.
-fn deployment_tsa(settings: &Settings) -> anyhow::Result<TimestampAuthority> {
-    // Never create a deployment (a new CA and master key) just to timestamp a file.
-    if let Some(path) = settings.database_url().strip_prefix("sqlite://")
-        && !Path::new(path.split('?').next().unwrap_or(path)).exists()
-    {
-        bail!("no Signet deployment in {} to timestamp with: pass --tsa URL", settings.data_dir.display());
-    }
-    let pki = runtime::block_on(async {
-        let Runtime { signet, store } = Runtime::open(settings).await?;
-        let pki = signet.pki();
-        let tsa = TimestampAuthority::from_ca(&pki.ca, &pki.custody).context("cannot load the deployment's TSA");
-        store.close().await;
-        tsa
-    })?;
-    Ok(pki)
 }
 
 /// The certificates of the signature in field `field` of `file` and of its timestamp token.
@@ -122,9 +120,10 @@ pub(super) fn add_validation_data(
     input: &mut Stage,
     destination: &Path,
     certificates: &[Vec<u8>],
+    transport: &dyn Transport,
     user_password: Option<&str>,
 ) -> anyhow::Result<Stage> {
-    let dss = validation_data::collect(certificates).context("cannot gather validation data (B-LT)")?;
+    let dss = validation_data::collect(certificates, transport).context("cannot gather validation data (B-LT)")?;
     let mut next = Stage::next_to(destination)?;
     let reader = input.reader()?;
     next.write(|out| Ok(signet_pdf::add_dss(reader, out, &dss, user_password)?))?;

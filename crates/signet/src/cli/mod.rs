@@ -2,6 +2,7 @@
 
 mod app;
 mod ca;
+mod deployment;
 mod locate;
 mod ltv_refresh;
 mod pdf_output;
@@ -64,7 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve::run(settings),
         Command::App(command) => app::run(settings, command),
         Command::Seal(args) => seal::run(args).map(|()| ExitCode::SUCCESS),
-        Command::Sign(args) => sign::run(*args).map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => sign::run(settings, *args).map(|()| ExitCode::SUCCESS),
         Command::Verify(args) => verify::run(args),
         Command::Locate(args) => locate::run(args).map(|()| ExitCode::SUCCESS),
         Command::Ca(command) => ca::run(settings, command),

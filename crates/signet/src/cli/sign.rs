@@ -10,12 +10,15 @@ use clap::{Args, ValueEnum};
 use der::Encode;
 use signet_core::signing::CmsContainer;
 use signet_pdf::{Appearance, Placement, SignRequest};
-use signet_pki::{CmsBuilder, CmsProfile, DigestAlgorithm, KeySigner, SoftwareKey, parse_certificate};
+use signet_pki::{CmsBuilder, CmsProfile, DigestAlgorithm, KeySigner, SoftwareKey, TimestampSource, parse_certificate};
 use zeroize::Zeroizing;
 
+use super::deployment::Deployment;
 use super::ltv_refresh::{add_document_timestamp, add_validation_data, signature_certificates};
 use super::pdf_output::{Stage, open_input};
 use super::tsa_client::HttpTsa;
+use super::validation_data::{Http, Transport};
+use crate::settings::Settings;
 
 /// PAdES baseline levels (ETSI EN 319 142-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -95,7 +98,9 @@ pub(super) struct SignArgs {
     /// PAdES baseline level.
     #[arg(long, value_enum, default_value_t = Level::BB)]
     level: Level,
-    /// RFC 3161 time-stamping authority (needed from B-T up); may carry user:password@.
+    /// RFC 3161 time-stamping authority for B-T and up; may carry user:password@. Default: the
+    /// Signet deployment configured here (SIGNET_DATA_DIR / SIGNET_DATABASE_URL), whose CA's
+    /// OCSP and CRLs are then also answered in-process.
     #[arg(long, value_name = "URL")]
     tsa: Option<String>,
     /// Basic-auth user for the TSA.
@@ -133,16 +138,35 @@ pub(super) struct SignArgs {
     no_revocation_check: bool,
 }
 
-pub(super) fn run(args: SignArgs) -> anyhow::Result<()> {
+pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
     let material = KeyMaterial::load(&args)?;
     material.check_validity(SystemTime::now())?;
     if !args.no_revocation_check {
         material.check_not_revoked()?;
     }
-    let tsa = match &args.tsa {
+    // Without --tsa, levels above B-B use the deployment configured here (its TSA and its CA's
+    // revocation answers, in-process).
+    let deployment = match (&args.tsa, args.level > Level::BB) {
+        (None, true) => Some(Deployment::open_existing(
+            &settings,
+            &format!("--level {} needs a time-stamping authority", args.level),
+        )?),
+        _ => None,
+    };
+    let http_tsa = match &args.tsa {
         Some(url) => Some(HttpTsa::new(url, args.tsa_user.as_deref(), args.tsa_password.as_deref())?),
-        None if args.level > Level::BB => bail!("--level {} needs --tsa URL", args.level),
         None => None,
+    };
+    let local_tsa = deployment.as_ref().map(Deployment::tsa).transpose()?;
+    let tsa: Option<&dyn TimestampSource> = match (&http_tsa, &local_tsa) {
+        (Some(t), _) => Some(t),
+        (None, Some(t)) => Some(t),
+        (None, None) => None,
+    };
+    let http = Http::new(std::time::Duration::from_secs(30))?;
+    let transport: &dyn Transport = match &deployment {
+        Some(d) => d,
+        None => &http,
     };
     let request = sign_request(&args)?;
 
@@ -155,7 +179,7 @@ pub(super) fn run(args: SignArgs) -> anyhow::Result<()> {
     if args.pkcs7 {
         builder = builder.profile(CmsProfile::AdbePkcs7Detached { signing_time: request.signing_time });
     }
-    if let (Some(tsa), true) = (&tsa, args.level >= Level::BT) {
+    if let (Some(tsa), true) = (tsa, args.level >= Level::BT) {
         builder = builder.timestamp(tsa);
     }
     let container = if args.pkcs7 { CmsContainer::pkcs7(builder) } else { CmsContainer::pades(builder) };
@@ -166,12 +190,15 @@ pub(super) fn run(args: SignArgs) -> anyhow::Result<()> {
     let mut last = signed;
     if args.level >= Level::BLt {
         let certs = signature_certificates(last.reader()?, &outcome.field_name, args.user_password.as_deref())?;
-        last = add_validation_data(&mut last, &args.output, &certs, args.user_password.as_deref())?;
+        last = add_validation_data(&mut last, &args.output, &certs, transport, args.user_password.as_deref())?;
     }
-    if let (Some(tsa), Level::BLta) = (&tsa, args.level) {
+    if let (Some(tsa), Level::BLta) = (tsa, args.level) {
         last = add_document_timestamp(&mut last, &args.output, tsa, args.user_password.as_deref())?;
     }
     last.persist(&args.output)?;
+    if let Some(deployment) = deployment {
+        deployment.close();
+    }
     let seals = outcome.widgets.len();
     eprintln!(
         "signed {} -> {} (field {}, {} seal{}, level {})",

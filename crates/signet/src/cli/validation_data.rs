@@ -17,27 +17,61 @@ use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 /// Fetches what validators need to check `certificates` (and the issuers they lead to) later,
 /// without network. Fails when a certificate is revoked, or when the status of a certificate
 /// that needs one (all but self-signed roots and OCSP no-check responders) cannot be obtained.
-pub fn collect(certificates: &[Vec<u8>]) -> anyhow::Result<Dss> {
-    fetch_all(certificates, true)
+pub fn collect(certificates: &[Vec<u8>], transport: &dyn Transport) -> anyhow::Result<Dss> {
+    fetch_all(certificates, true, transport)
 }
 
 /// Whatever validation data can be fetched for `certificates`, revoked statuses included, for
 /// a verifier that judges it itself (`signet verify --check-revocation`). Never fails on a
 /// missing source: the verifier then reports the certificate as unchecked.
 pub fn gather(certificates: &[Vec<u8>]) -> Dss {
-    fetch_all(certificates, false).unwrap_or_default()
+    Http::new(Duration::from_secs(30)).and_then(|http| fetch_all(certificates, false, &http)).unwrap_or_default()
 }
 
-fn fetch_all(certificates: &[Vec<u8>], strict: bool) -> anyhow::Result<Dss> {
-    let client =
-        reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().context("HTTP client")?;
+/// How validation data is fetched: over HTTP, or answered in-process by the deployment that
+/// owns the URL (see `deployment.rs`).
+pub trait Transport {
+    /// GET `url`; the body of a successful answer.
+    fn get(&self, url: &str) -> anyhow::Result<Vec<u8>>;
+    /// POST `body` as `content_type` to `url`; the body of a successful answer.
+    fn post(&self, url: &str, content_type: &str, body: Vec<u8>) -> anyhow::Result<Vec<u8>>;
+}
+
+/// Plain HTTP.
+pub struct Http(reqwest::blocking::Client);
+
+impl Http {
+    pub fn new(timeout: Duration) -> anyhow::Result<Self> {
+        Ok(Self(reqwest::blocking::Client::builder().timeout(timeout).build().context("HTTP client")?))
+    }
+}
+
+impl Transport for Http {
+    fn get(&self, url: &str) -> anyhow::Result<Vec<u8>> {
+        answer(self.0.get(url).send())
+    }
+
+    fn post(&self, url: &str, content_type: &str, body: Vec<u8>) -> anyhow::Result<Vec<u8>> {
+        answer(self.0.post(url).header("Content-Type", content_type).body(body).send())
+    }
+}
+
+fn answer(sent: reqwest::Result<reqwest::blocking::Response>) -> anyhow::Result<Vec<u8>> {
+    let response = sent.context("no answer")?;
+    if !response.status().is_success() {
+        bail!("HTTP {}", response.status());
+    }
+    Ok(response.bytes()?.to_vec())
+}
+
+fn fetch_all(certificates: &[Vec<u8>], strict: bool, client: &dyn Transport) -> anyhow::Result<Dss> {
     let mut pool: Vec<Vec<u8>> = Vec::new();
     for der in certificates {
         if !pool.contains(der) {
             pool.push(der.clone());
         }
     }
-    complete_paths(&client, &mut pool)?;
+    complete_paths(client, &mut pool)?;
     let mut dss = Dss { certs: pool.clone(), ..Dss::default() };
     let mut fetched_crls = HashSet::new();
     for der in &pool {
@@ -55,7 +89,7 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool) -> anyhow::Result<Dss> {
         let mut covered = false;
         let mut failures = Vec::new();
         for url in ocsp_urls(&cert) {
-            match fetch_ocsp(&client, &url, der, issuer, strict) {
+            match fetch_ocsp(client, &url, der, issuer, strict) {
                 Ok(response) => {
                     dss.ocsps.push(response);
                     covered = true;
@@ -70,7 +104,7 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool) -> anyhow::Result<Dss> {
                 covered = true;
                 continue;
             }
-            match fetch(&client, &url) {
+            match client.get(&url) {
                 Ok(crl) => {
                     dss.crls.push(crl);
                     fetched_crls.insert(url);
@@ -91,7 +125,7 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool) -> anyhow::Result<Dss> {
 /// Asks the OCSP responder `cert` names whether it is revoked, with a short timeout: `Ok(true)`
 /// revoked, `Ok(false)` good, `Err` when no answer could be had (no URL, issuer missing, network).
 pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>]) -> anyhow::Result<bool> {
-    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(5)).build().context("HTTP client")?;
+    let client = Http::new(Duration::from_secs(5))?;
     let cert = parse_certificate(cert_der)?;
     let issuer = chain
         .iter()
@@ -114,7 +148,7 @@ pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>]) -> anyhow::Result<bool> {
 pub struct Revoked(String);
 
 /// Adds missing issuers from AIA caIssuers until every path ends at a self-signed certificate.
-fn complete_paths(client: &reqwest::blocking::Client, pool: &mut Vec<Vec<u8>>) -> anyhow::Result<()> {
+fn complete_paths(client: &dyn Transport, pool: &mut Vec<Vec<u8>>) -> anyhow::Result<()> {
     let mut i = 0;
     while i < pool.len() && pool.len() < 32 {
         let der = pool[i].clone();
@@ -124,7 +158,7 @@ fn complete_paths(client: &reqwest::blocking::Client, pool: &mut Vec<Vec<u8>>) -
             continue;
         }
         for url in access_urls(&cert, oids::AD_CA_ISSUERS) {
-            if let Ok(bytes) = fetch(client, &url) {
+            if let Ok(bytes) = client.get(&url) {
                 let found = read_certificates(&bytes).unwrap_or_else(|_| vec![bytes]);
                 for issuer in found {
                     if issuer_matches(&der, &cert, &issuer) && !pool.contains(&issuer) {
@@ -190,34 +224,17 @@ fn crl_urls(cert: &Certificate) -> Vec<String> {
         .collect()
 }
 
-fn fetch(client: &reqwest::blocking::Client, url: &str) -> anyhow::Result<Vec<u8>> {
-    let response = client.get(url).send().context("no answer")?;
-    if !response.status().is_success() {
-        bail!("HTTP {}", response.status());
-    }
-    Ok(response.bytes()?.to_vec())
-}
-
 /// Asks `url` for the status of `cert`; returns the whole OCSPResponse when it says good (or,
 /// unless `refuse_revoked`, whatever it says).
 fn fetch_ocsp(
-    client: &reqwest::blocking::Client,
+    client: &dyn Transport,
     url: &str,
     cert: &[u8],
     issuer: &[u8],
     refuse_revoked: bool,
 ) -> anyhow::Result<Vec<u8>> {
     let request = build_ocsp_request(cert, issuer)?;
-    let response = client
-        .post(url)
-        .header("Content-Type", "application/ocsp-request")
-        .body(request)
-        .send()
-        .context("no answer")?;
-    if !response.status().is_success() {
-        bail!("HTTP {}", response.status());
-    }
-    let body = response.bytes()?.to_vec();
+    let body = client.post(url, "application/ocsp-request", request)?;
     match ocsp_status(&body)? {
         CertStatusChoice::Good(_) => Ok(body),
         _ if !refuse_revoked => Ok(body),

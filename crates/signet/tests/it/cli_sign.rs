@@ -152,7 +152,11 @@ fn levels_b_t_and_b_lta_with_the_built_in_tsa() {
     tampered_copy(&lta, &tampered);
     let (ok, report) = signet_verify(&tampered, &ca, &["--json"]);
     let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
-    assert!(!ok && json["signatures"][1]["valid"] == false, "a tampered document timestamp must fail: {json}");
+    let timestamp = json["signatures"].as_array().and_then(|a| a.iter().find(|s| s["documentTimestamp"] == true));
+    assert!(
+        !ok && timestamp.is_some_and(|t| t["valid"] == false),
+        "a tampered file must fail, its document timestamp too: {json}"
+    );
 
     // The server is not needed to validate B-LTA: stop it and validate again from embedded data.
     let refreshed = pki.path("refreshed.pdf");
@@ -161,9 +165,36 @@ fn levels_b_t_and_b_lta_with_the_built_in_tsa() {
     assert!(ok, "{report}");
     let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
     assert_eq!(json["signatures"].as_array().map(Vec::len), Some(3), "a second document timestamp: {json}");
+    let env = pki.env.clone();
+    let workdir = pki.dir.path().to_owned();
     let _dirs = pki.stop_server();
     assert_lta_passes(&refreshed, &ca);
     assert_lta_passes(&lta, &ca);
+
+    // On the server host, without --tsa and with the server down, the deployment itself
+    // timestamps and answers its own OCSP/CRL URLs: B-LTA still works, and validates.
+    let offline = workdir.join("offline.pdf");
+    let result = Command::new(signet_bin())
+        .args(["sign", s(&contract), "-o", s(&offline), "--p12", s(&rsa), "--password", "pw", "--level", "B-LTA"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&env)
+        .output()
+        .expect("run signet");
+    assert!(result.status.success(), "offline B-LTA: {}", String::from_utf8_lossy(&result.stderr));
+    assert_lta_passes(&offline, &ca);
+    let (ok, report) = signet_verify(&offline, &ca, &[]);
+    assert!(ok, "{report}");
+    let refreshed_offline = workdir.join("refreshed-offline.pdf");
+    let result = Command::new(signet_bin())
+        .args(["ltv-refresh", s(&offline), "-o", s(&refreshed_offline)])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&env)
+        .output()
+        .expect("run signet");
+    assert!(result.status.success(), "offline ltv-refresh: {}", String::from_utf8_lossy(&result.stderr));
+    assert_lta_passes(&refreshed_offline, &ca);
 }
 
 /// Runs pyHanko's AdES LTA validation (no network) on every signature.
@@ -324,10 +355,6 @@ fn bad_inputs_fail_with_one_clear_line_and_leave_no_output() {
             "seal image",
         ),
         (
-            vec!["sign", s(&contract), "-o", s(&out), "--p12", s(&p12), "--password", "pw", "--level", "B-T"],
-            "needs --tsa",
-        ),
-        (
             vec![
                 "sign",
                 s(&contract),
@@ -360,6 +387,20 @@ fn bad_inputs_fail_with_one_clear_line_and_leave_no_output() {
             .collect();
         assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     }
+
+    // B-T without --tsa and without a deployment here: a clear error, and no deployment created.
+    let empty = tempfile::tempdir().expect("temp dir");
+    let data_dir = empty.path().join("data");
+    let result = Command::new(signet_bin())
+        .args(["sign", s(&contract), "-o", s(&out), "--p12", s(&p12), "--password", "pw", "--level", "B-T"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("SIGNET_DATA_DIR", &data_dir)
+        .output()
+        .expect("run signet");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success() && stderr.contains("needs a time-stamping authority: pass --tsa URL"), "{stderr}");
+    assert!(!data_dir.join("signet.db").exists() && !out.exists(), "nothing may be created");
 }
 
 #[test]

@@ -203,11 +203,17 @@ pub fn signet_verify(pdf: &Path, ca: &Path, extra: &[&str]) -> (bool, String) {
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// A copy of `pdf` with one byte inside the first signed range changed.
+/// A copy of `pdf` with one byte of the original content changed: inside the data of the first
+/// stream long enough, so the file still parses and every signature's digest must break.
 pub fn tampered_copy(pdf: &Path, to: &Path) {
     let mut bytes = std::fs::read(pdf).expect("read");
-    // The middle of the original content: covered by every signature's first range.
-    let at = bytes.len() / 4;
+    let at = bytes
+        .windows(7)
+        .enumerate()
+        .filter(|(_, w)| w.starts_with(b"stream") && (w[6] == b'\n' || w[6] == b'\r'))
+        .map(|(i, _)| i + 7 + 16)
+        .find(|&i| bytes.get(i..i + 16).is_some_and(|d| !d.windows(9).any(|w| w == b"endstream")))
+        .expect("a stream to alter");
     bytes[at] ^= 0x01;
     std::fs::write(to, bytes).expect("write");
 }
