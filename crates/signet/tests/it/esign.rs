@@ -154,6 +154,16 @@ fn conformance(api: &Api) {
     let refused =
         api.put_raw(url, &[("Content-MD5", &wrong_md5), ("Content-Type", "application/pdf")], contract.clone());
     assert_eq!(refused.status, 403);
+    let short = api.put_raw(url, &[("Content-MD5", &md5), ("Content-Type", "application/pdf")], contract[1..].to_vec());
+    assert_eq!(short.status, 403, "the size must match the declaration");
+    let wrong_type = api.put_raw(url, &[("Content-MD5", &md5), ("Content-Type", "text/plain")], contract.clone());
+    assert_eq!(wrong_type.status, 403, "the type must match the declaration");
+    let msg = t.fails(
+        "/file/uploadurl",
+        &json!({"fileName": "a.pdf", "fileSize": 0, "contentType": "application/pdf", "contentMd5": md5}),
+        1435002,
+    );
+    assert!(msg.contains("fileSize"), "{msg}");
     let key = ticket["fileKey"].as_str().unwrap();
     t.fails("/doc/createbyfilekey", &json!({"fileKey": key}), 1435304);
     let put = api.put_raw(url, &[("Content-MD5", &md5), ("Content-Type", "application/pdf")], contract.clone());

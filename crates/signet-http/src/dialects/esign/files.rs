@@ -16,7 +16,10 @@ use crate::AppState;
 /// declared `Content-MD5` and `Content-Type` and exactly `fileSize` bytes, else 403.
 pub(super) async fn upload_url(State(state): State<AppState>, TsignApp(app): TsignApp, body: Body) -> Answer {
     let size = body.i64("fileSize")?;
-    let size = u64::try_from(size).map_err(|_| EsignError::parameter("fileSize", "must be positive"))?;
+    let size = u64::try_from(size)
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| EsignError::parameter("fileSize", "must be positive"))?;
     let declaration = UploadDeclaration {
         name: body.string("fileName")?,
         content_md5: body.string("contentMd5")?,
