@@ -654,6 +654,32 @@ fn conformance(backend: Backend) {
     let other_cz = y.post("/cz/in", &other, &json!({"sid": "order-0001", "filePath": signed}));
     assert_ne!(other_cz.ok()["czId"].as_i64(), Some(cz));
 
+    // Every platform-only route refuses user tokens (403) before looking at the request; the
+    // platform-or-own routes refuse another user's token (20001).
+    for route in [
+        "/user/person",
+        "/user/company",
+        "/user/signerId/certifyNums",
+        "/user/userInfo/signerIds",
+        "/sign/filePath",
+        "/send/verifyCode",
+        "/sign/verifyCodeFilePath",
+        "/tsa/pathSign",
+        "/cz/in",
+        "/cz/queryCzId",
+    ] {
+        y.post(route, &org_token, &json!({"signerId": org.to_string(), "sid": "order-0001"})).fails(403, "无访问权限");
+    }
+    for route in ["/sign/fileStream", "/sign/verifyCodeFileStream"] {
+        let form = contract_form(&fixture("contract.pdf"), &[("signerId", org.to_string())]);
+        y.form(route, &org_token, form).fails(403, "无访问权限");
+    }
+    let form = Form::new().part("filePath", Part::bytes(b"%PDF-1.7".to_vec()).file_name("c.pdf"));
+    y.form("/tsa/streamSign", &org_token, form).fails(403, "无访问权限");
+    y.patch("/user/companyNameAndPhone", &alice_token, &json!({"signerId": org.to_string(), "userName": "某"}))
+        .fails(20001, "用户无权限");
+    y.post("/moulage/company", &alice_token, &company_seal_body).fails(20001, "用户无权限");
+
     // Unknown routes answer in the envelope.
     y.post("/sign/nowhere", &platform, &json!({})).fails(501, "不可用");
     y.call(Method::GET, "/auth/login", None, &json!({})).fails(501, "不可用");

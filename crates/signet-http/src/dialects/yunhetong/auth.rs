@@ -36,6 +36,19 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The platform's own token: user tokens are refused (403) before the request is read.
+pub struct Platform(pub yunhetong::Caller);
+
+impl FromRequestParts<AppState> for Platform {
+    type Rejection = YhtError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let Caller(caller) = Caller::from_request_parts(parts, state).await?;
+        caller.require_platform()?;
+        Ok(Self(caller))
+    }
+}
+
 /// `POST /auth/login`: `{appId, appKey, signerId?}` → the token in the `token` header.
 pub async fn login(
     State(state): State<AppState>,

@@ -7,7 +7,7 @@ use axum::extract::State;
 use serde_json::json;
 
 use super::Dialect;
-use super::auth::Caller;
+use super::auth::Platform;
 use super::envelope::{Answer, Ok200};
 use super::params::JsonParams;
 use crate::AppState;
@@ -18,11 +18,9 @@ const MAX_BYTES: u64 = 100 * 1024 * 1024;
 pub async fn deposit(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     JsonParams(p): JsonParams,
 ) -> Answer {
-    caller.require_platform()?;
-
     let sid = p.str("sid")?;
     let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
     let content = dialect.roots.read(&source, MAX_BYTES, "filePath").await?;
@@ -31,7 +29,7 @@ pub async fn deposit(
 }
 
 /// `POST /cz/queryCzId` (platform token): `{sid}` → `czId`.
-pub async fn query(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
+pub async fn query(State(state): State<AppState>, Platform(caller): Platform, JsonParams(p): JsonParams) -> Answer {
     let sid = p.str("sid")?;
     let id = state.signet.yunhetong_deposit_id(&caller, &sid).await?;
     Ok(Ok200::data(json!({"czId": id})))

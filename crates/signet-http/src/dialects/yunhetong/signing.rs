@@ -10,7 +10,7 @@ use serde_json::json;
 use signet_core::yunhetong::{DigestPosition, DigestSign, SealChoice, SealClass};
 
 use super::Dialect;
-use super::auth::Caller;
+use super::auth::Platform;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
@@ -25,7 +25,7 @@ const MAX_POINTS: usize = 100;
 pub async fn file_path(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     JsonParams(p): JsonParams,
 ) -> Answer {
     sign(&state, &dialect, &caller, p, false).await
@@ -35,7 +35,7 @@ pub async fn file_path(
 pub async fn code_file_path(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     JsonParams(p): JsonParams,
 ) -> Answer {
     sign(&state, &dialect, &caller, p, true).await
@@ -45,7 +45,7 @@ pub async fn code_file_path(
 pub async fn file_stream(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     form: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let p = multipart(form).await?;
@@ -56,7 +56,7 @@ pub async fn file_stream(
 pub async fn code_file_stream(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     form: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let p = multipart(form).await?;
@@ -64,7 +64,7 @@ pub async fn code_file_stream(
 }
 
 /// `POST /send/verifyCode` (platform token).
-pub async fn send_code(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
+pub async fn send_code(State(state): State<AppState>, Platform(caller): Platform, JsonParams(p): JsonParams) -> Answer {
     let signer = p.i64("signerId")?;
     let phone = p.opt_str("phoneNo")?;
     state.signet.yunhetong_send_code(&caller, signer, phone.as_deref()).await?;

@@ -9,7 +9,7 @@ use axum::extract::{Multipart, State};
 use serde_json::json;
 
 use super::Dialect;
-use super::auth::Caller;
+use super::auth::Platform;
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
@@ -21,11 +21,9 @@ const MAX_BYTES: u64 = 20 * 1024 * 1024;
 pub async fn path_sign(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     JsonParams(p): JsonParams,
 ) -> Answer {
-    caller.require_platform()?;
-
     let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;
     let source = dialect.roots.input("filePath", &p.str("filePath")?)?;
     let pdf = dialect.roots.read(&source, MAX_BYTES, "filePath").await?;
@@ -36,10 +34,9 @@ pub async fn path_sign(
 pub async fn stream_sign(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     form: Result<Multipart, MultipartRejection>,
 ) -> Answer {
-    caller.require_platform()?;
     let form = form.map_err(|e| YhtError::Param(format!("请求必须是 multipart/form-data: {}", e.body_text())))?;
     let p = Params::from_multipart(form, "filePath").await?;
     let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;

@@ -6,7 +6,7 @@ use signet_core::accounts::{AccountKind, NewAccount};
 use signet_core::contact::normalise_mobile;
 use signet_core::identity::IdType;
 
-use super::auth::Caller;
+use super::auth::{Caller, Platform};
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
@@ -17,7 +17,11 @@ const COMPANY_NAME_CHARS: usize = 60;
 const DEFAULT_PAGE_SIZE: usize = 100;
 
 /// `POST /user/person` (platform token).
-pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
+pub async fn create_person(
+    State(state): State<AppState>,
+    Platform(caller): Platform,
+    JsonParams(p): JsonParams,
+) -> Answer {
     let name = user_name(&p, PERSON_NAME_CHARS)?;
     let region = p.str("identityRegion")?;
     let certify_type = p.opt_str("certifyType")?.unwrap_or_else(|| "a".into());
@@ -49,7 +53,7 @@ pub async fn create_person(State(state): State<AppState>, Caller(caller): Caller
 /// `POST /user/company` (platform token).
 pub async fn create_company(
     State(state): State<AppState>,
-    Caller(caller): Caller,
+    Platform(caller): Platform,
     JsonParams(p): JsonParams,
 ) -> Answer {
     let name = user_name(&p, COMPANY_NAME_CHARS)?;
@@ -102,7 +106,11 @@ async fn update(
 }
 
 /// `POST /user/signerId/certifyNums` (platform token): `[{certifyNum: signerId}, ...]`.
-pub async fn signer_ids(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
+pub async fn signer_ids(
+    State(state): State<AppState>,
+    Platform(caller): Platform,
+    JsonParams(p): JsonParams,
+) -> Answer {
     let numbers = p.list("certifyNumList")?.filter(|l| !l.is_empty());
     let numbers = numbers.ok_or_else(|| YhtError::Param("certifyNumList 为空".into()))?;
     let found = state.signet.yunhetong_signer_ids(&caller, &numbers).await?;
@@ -114,7 +122,7 @@ pub async fn signer_ids(State(state): State<AppState>, Caller(caller): Caller, J
 }
 
 /// `POST /user/userInfo/signerIds` (platform token): the named users, paged.
-pub async fn user_info(State(state): State<AppState>, Caller(caller): Caller, JsonParams(p): JsonParams) -> Answer {
+pub async fn user_info(State(state): State<AppState>, Platform(caller): Platform, JsonParams(p): JsonParams) -> Answer {
     let ids = p.list("signerIdList")?.filter(|l| !l.is_empty());
     let ids = ids.ok_or_else(|| YhtError::Param("signerIdList 为空".into()))?;
     let ids = ids
