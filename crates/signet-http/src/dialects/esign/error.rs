@@ -170,6 +170,7 @@ fn invalid_input(field: &str, reason: &str, context: Context) -> EsignError {
         "expiresAt" => "deadline",
         "callbackUrl" => "noticeUrl",
         "agentId" => "creatorId",
+        "widthMm" => "width",
         other => other,
     };
     EsignError::parameter(field, reason)
