@@ -141,9 +141,6 @@ pub(super) struct SignArgs {
 pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
     let material = KeyMaterial::load(&args)?;
     material.check_validity(SystemTime::now())?;
-    if !args.no_revocation_check {
-        material.check_not_revoked()?;
-    }
     // Without --tsa, levels above B-B use the deployment configured here (its TSA and its CA's
     // revocation answers, in-process).
     let deployment = match (&args.tsa, args.level > Level::BB) {
@@ -168,6 +165,10 @@ pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
         Some(d) => d,
         None => &http,
     };
+    if !args.no_revocation_check {
+        let quick = Http::new(std::time::Duration::from_secs(5))?;
+        material.check_not_revoked(if deployment.is_some() { transport } else { &quick })?;
+    }
     let request = sign_request(&args)?;
 
     let mut builder = CmsBuilder::new(&material.signer, &material.certificate, &material.chain)
@@ -341,8 +342,8 @@ impl KeyMaterial {
 
     /// A revoked certificate can no longer sign. When the responder cannot be reached the
     /// signature is still made (offline use), with a warning.
-    fn check_not_revoked(&self) -> anyhow::Result<()> {
-        match super::validation_data::is_revoked(&self.certificate, &self.chain) {
+    fn check_not_revoked(&self, transport: &dyn Transport) -> anyhow::Result<()> {
+        match super::validation_data::is_revoked(&self.certificate, &self.chain, transport) {
             Ok(false) => Ok(()),
             Ok(true) => {
                 let subject = parse_certificate(&self.certificate)?.tbs_certificate().subject().to_string();

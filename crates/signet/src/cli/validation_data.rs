@@ -122,10 +122,9 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool, client: &dyn Transport) -> 
     Ok(dss)
 }
 
-/// Asks the OCSP responder `cert` names whether it is revoked, with a short timeout: `Ok(true)`
-/// revoked, `Ok(false)` good, `Err` when no answer could be had (no URL, issuer missing, network).
-pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>]) -> anyhow::Result<bool> {
-    let client = Http::new(Duration::from_secs(5))?;
+/// Asks the OCSP responder `cert` names whether it is revoked: `Ok(true)` revoked, `Ok(false)`
+/// good, `Err` when no answer could be had (no URL, issuer missing, network).
+pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>], client: &dyn Transport) -> anyhow::Result<bool> {
     let cert = parse_certificate(cert_der)?;
     let issuer = chain
         .iter()
@@ -133,7 +132,7 @@ pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>]) -> anyhow::Result<bool> {
         .context("the issuer certificate is not in the chain")?;
     let mut last = anyhow::anyhow!("the certificate names no OCSP responder");
     for url in ocsp_urls(&cert) {
-        match fetch_ocsp(&client, &url, cert_der, issuer, true) {
+        match fetch_ocsp(client, &url, cert_der, issuer, true) {
             Ok(_) => return Ok(false),
             Err(err) if err.downcast_ref::<Revoked>().is_some() => return Ok(true),
             Err(err) => last = err.context(format!("OCSP {url}")),
