@@ -585,6 +585,19 @@ fn full_life(api: &Api, hook: &Receiver) {
     assert!(red_pixels(&page2, 200.0, 500.0, 300.0, 600.0) == 0, "no ink where nothing was asked");
     let page1 = render_page(&pdf, 1);
     assert!(red_pixels(&page1, page1.0 as f64 - 40.0, 300.0, page1.0 as f64, 540.0) > 50, "cross-page slice on page 1");
+    // addSignTime: the seals' appearances carry the signing time as text.
+    let expanded = dir.path().join("expanded.pdf");
+    let status = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&pdf)
+        .arg(&expanded)
+        .status()
+        .expect("qpdf must be installed");
+    assert!(status.code().is_some_and(|c| c == 0 || c == 3), "qpdf --qdf failed");
+    let text = String::from_utf8_lossy(&std::fs::read(&expanded).unwrap()).into_owned();
+    let year = format!("({}-", time::OffsetDateTime::now_utc().year());
+    let stamped = text.lines().filter(|l| l.contains(" Tj") && l.contains(&year)).count();
+    assert!(stamped >= 2, "a time line under each seal, found {stamped}");
 
     // Callbacks: one SIGN_FLOW_UPDATE per signer, then SIGN_FLOW_FINISH, each signed with the
     // app secret over appId + timestamp + body.
