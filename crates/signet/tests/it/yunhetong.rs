@@ -12,7 +12,7 @@ use reqwest::blocking::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::cli_support::{pyhanko_validate, signet_verify};
-use crate::support::{APP_ID, APP_KEY, Api, Backend, http, signet_bin};
+use crate::support::{APP_ID, APP_KEY, Api, Backend, TestServer, free_port, http, signet_bin};
 use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
 
 const PERSON_ID: &str = "11010519491231002X";
@@ -679,6 +679,24 @@ fn conformance(backend: Backend) {
     y.patch("/user/companyNameAndPhone", &alice_token, &json!({"signerId": org.to_string(), "userName": "某"}))
         .fails(20001, "用户无权限");
     y.post("/moulage/company", &alice_token, &company_seal_body).fails(20001, "用户无权限");
+
+    // Several nodes on one database: tokens are stateless and numeric ids are shared, so a token
+    // and a moulageId from this node work on a second one.
+    if let Backend::PostgresS3 = backend {
+        let mut env = y.api.env.clone();
+        let port = free_port();
+        env.insert("SIGNET_LISTEN".into(), format!("127.0.0.1:{port}"));
+        let node_b = TestServer::spawn(&env);
+        let on_b = y.path("node-b.pdf");
+        let body = json!({"signerId": alice.to_string(), "moulageId": alice_seal, "contractPath": contract,
+                          "contractSavePath": on_b, "signPositionType": "0", "positionContent": "甲方盖章处"});
+        let response =
+            y.client.post(node_b.url("/yunhetong/sign/filePath")).header("token", &platform).json(&body).send();
+        let answer: Value = response.unwrap().json().unwrap();
+        assert_eq!(answer["code"], 200, "{answer}");
+        assert!(answer["data"]["summaryId"].as_i64().unwrap() > second, "one summaryId sequence for every node");
+        assert_pyhanko_valid(&on_b, &ca, 1);
+    }
 
     // Unknown routes answer in the envelope.
     y.post("/sign/nowhere", &platform, &json!({})).fails(501, "不可用");
