@@ -2,7 +2,7 @@
 //! responses, CRLs), fetched from the URLs the certificates name (AIA caIssuers and OCSP, CRL
 //! distribution points), ready for a DSS revision.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -11,6 +11,7 @@ use signet_pdf::Dss;
 use signet_pki::ocsp_types::{BasicOcspResponse, CertStatusChoice, OcspResponse, OcspResponseStatus, ResponseData};
 use signet_pki::{build_ocsp_request, is_issued_by, oids, parse_certificate, read_certificates};
 use x509_cert::Certificate;
+use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
 use x509_cert::ext::pkix::{AuthorityInfoAccessSyntax, CrlDistributionPoints};
 
@@ -73,7 +74,7 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool, client: &dyn Transport) -> 
     }
     complete_paths(client, &mut pool)?;
     let mut dss = Dss { certs: pool.clone(), ..Dss::default() };
-    let mut fetched_crls = HashSet::new();
+    let mut fetched_crls: HashMap<String, usize> = HashMap::new();
     for der in &pool {
         let cert = parse_certificate(der).context("a certificate in the signature does not parse")?;
         if is_self_signed(&cert) || has_ocsp_nocheck(&cert) {
@@ -100,18 +101,24 @@ fn fetch_all(certificates: &[Vec<u8>], strict: bool, client: &dyn Transport) -> 
             }
         }
         for url in crl_urls(&cert) {
-            if fetched_crls.contains(&url) {
-                covered = true;
-                continue;
+            let crl = match fetched_crls.get(&url) {
+                Some(&index) => &dss.crls[index],
+                None => match client.get(&url) {
+                    Ok(crl) => {
+                        dss.crls.push(crl);
+                        fetched_crls.insert(url, dss.crls.len() - 1);
+                        &dss.crls[dss.crls.len() - 1]
+                    }
+                    Err(err) => {
+                        failures.push(format!("CRL {url}: {err:#}"));
+                        continue;
+                    }
+                },
+            };
+            if strict && crl_lists(crl, &cert) {
+                return Err(Revoked(name).into());
             }
-            match client.get(&url) {
-                Ok(crl) => {
-                    dss.crls.push(crl);
-                    fetched_crls.insert(url);
-                    covered = true;
-                }
-                Err(err) => failures.push(format!("CRL {url}: {err:#}")),
-            }
+            covered = true;
         }
         if !covered && strict {
             let why =
@@ -141,9 +148,18 @@ pub fn is_revoked(cert_der: &[u8], chain: &[Vec<u8>], client: &dyn Transport) ->
     Err(last)
 }
 
+/// Whether `crl` (DER, from `cert`'s issuer) lists `cert` as revoked. The CRL's signature is the
+/// validator's business: this only keeps us from embedding proof of our own revocation.
+fn crl_lists(crl: &[u8], cert: &Certificate) -> bool {
+    let Ok(list) = CertificateList::from_der(crl) else { return false };
+    let tbs = &list.tbs_cert_list;
+    tbs.issuer == *cert.tbs_certificate().issuer()
+        && tbs.revoked_certificates.iter().flatten().any(|r| r.serial_number == *cert.tbs_certificate().serial_number())
+}
+
 /// The certificate is revoked: B-LT data would only prove it.
 #[derive(Debug, thiserror::Error)]
-#[error("certificate {0} is revoked (OCSP)")]
+#[error("certificate {0} is revoked")]
 pub struct Revoked(String);
 
 /// Adds missing issuers from AIA caIssuers until every path ends at a self-signed certificate.
@@ -257,4 +273,49 @@ pub fn ocsp_status(der: &[u8]) -> anyhow::Result<CertStatusChoice> {
         ResponseData::from_der(&basic.tbs_response_data.to_der()?).context("malformed OCSP ResponseData")?;
     let single = data.responses.into_iter().next().context("an OCSP response with no status")?;
     Ok(single.cert_status)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use signet_pki::{
+        CaMaterial, CaSettings, KeyAlgorithm, KeyFamily, KeySigner, MasterKey, RevokedEntry, SoftwareKey,
+        SoftwareKeystore, SubjectInfo, ValidityPeriod, generate_crl, issue_signing_certificate,
+    };
+
+    use super::*;
+
+    #[test]
+    fn crls_are_searched_for_the_certificate() {
+        let custody = SoftwareKeystore::new(&MasterKey::generate().unwrap()).unwrap();
+        let mut settings = CaSettings::new("http://127.0.0.1:9", "Test");
+        settings.root_algorithm = KeyAlgorithm::P256;
+        settings.ecdsa_issuing_algorithm = KeyAlgorithm::P256;
+        settings.issuing_families = vec![KeyFamily::Ecdsa];
+        let ca = CaMaterial::generate(&settings, &custody).unwrap();
+        let key = SoftwareKey::generate(KeyAlgorithm::P256).unwrap();
+        let subject = SubjectInfo {
+            common_name: "t".into(),
+            organisation: None,
+            organisational_unit: None,
+            country: None,
+            serial_number: None,
+        };
+        let period = ValidityPeriod::starting(SystemTime::now(), Duration::from_secs(3600));
+        let der = issue_signing_certificate(&ca, &custody, &subject, &key.public_key_der(), period).unwrap();
+        let cert = parse_certificate(&der).unwrap();
+        let now = SystemTime::now();
+        let later = now + Duration::from_secs(3600);
+        let empty = generate_crl(&ca, &custody, "ecdsa", 1, now, later, &[]).unwrap();
+        assert!(!crl_lists(&empty, &cert));
+        let entry = RevokedEntry {
+            serial: cert.tbs_certificate().serial_number().as_bytes().to_vec(),
+            time: now,
+            reason: None,
+        };
+        let listing = generate_crl(&ca, &custody, "ecdsa", 2, now, later, &[entry]).unwrap();
+        assert!(crl_lists(&listing, &cert));
+        assert!(!crl_lists(b"not a CRL", &cert));
+    }
 }
