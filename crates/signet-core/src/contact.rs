@@ -8,11 +8,16 @@
 pub fn normalise_mobile(raw: &str) -> Option<String> {
     let compact: String = raw.chars().filter(|c| !matches!(c, ' ' | '-' | '(' | ')')).collect();
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let (country, national) = match compact.strip_prefix('+') {
-        Some(rest) => rest.split_at(rest.len().min(3)),
-        None if compact.len() == 13 && compact.starts_with("86") => compact.split_at(2),
-        None => ("", compact.as_str()),
+    // Calling codes differ in length; the three-digit ones are tried before 86.
+    let split_country = |rest: &str| -> Option<(&'static str, String)> {
+        ["852", "853", "886", "86"].into_iter().find(|c| rest.starts_with(c)).map(|c| (c, rest[c.len()..].to_owned()))
     };
+    let (country, national): (&str, String) = match compact.strip_prefix('+') {
+        Some(rest) => split_country(rest)?,
+        None if compact.len() == 13 && compact.starts_with("86") => ("86", compact[2..].to_owned()),
+        None => ("", compact.clone()),
+    };
+    let national = national.as_str();
     if !digits(national) {
         return None;
     }
