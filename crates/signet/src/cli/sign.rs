@@ -141,6 +141,8 @@ pub(super) struct SignArgs {
 pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
     let material = KeyMaterial::load(&args)?;
     material.check_validity(SystemTime::now())?;
+    let request = sign_request(&args)?;
+    let mut input = open_input(&args.input)?;
     // Without --tsa, levels above B-B use the deployment configured here (its TSA and its CA's
     // revocation answers, in-process).
     let deployment = match (&args.tsa, args.level > Level::BB) {
@@ -165,11 +167,6 @@ pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
         Some(d) => d,
         None => &http,
     };
-    if !args.no_revocation_check {
-        let quick = Http::new(std::time::Duration::from_secs(5))?;
-        material.check_not_revoked(if deployment.is_some() { transport } else { &quick })?;
-    }
-    let request = sign_request(&args)?;
 
     let mut builder = CmsBuilder::new(&material.signer, &material.certificate, &material.chain)
         .context("the certificate or chain cannot be embedded")?;
@@ -185,8 +182,12 @@ pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
     }
     let container = if args.pkcs7 { CmsContainer::pkcs7(builder) } else { CmsContainer::pades(builder) };
 
-    let mut input = open_input(&args.input)?;
     let mut signed = Stage::next_to(&args.output)?;
+    // Last check before signing: the network is asked only once everything else is in order.
+    if !args.no_revocation_check {
+        let quick = Http::new(std::time::Duration::from_secs(5))?;
+        material.check_not_revoked(if deployment.is_some() { transport } else { &quick })?;
+    }
     let outcome = signed.write(|out| Ok(signet_pdf::sign(&mut input, out, &request, &container)?))?;
     let mut last = signed;
     if args.level >= Level::BLt {
