@@ -379,6 +379,12 @@ fn conformance(backend: Backend) {
     assert!(red_pixels(&page, 65.0, 90.0, 115.0, 137.0) > 200, "seal centred on 甲方盖章处 (60..120, 107..120)");
     assert_eq!(red_pixels(&page, 300.0, 90.0, 400.0, 137.0), 0, "nothing on 乙方盖章处");
     assert_eq!(std::fs::read(&contract).unwrap(), std::fs::read(fixture("contract.pdf")).unwrap(), "input untouched");
+    // Signed with the user's own certificate, renewed when the name changed.
+    let (ok, report) = signet_verify(&signed, &ca, &["--json"]);
+    assert!(ok, "{report}");
+    let report: Value = serde_json::from_str(&report).unwrap();
+    let subject = report["signatures"][0]["cms"]["signer"].as_str().unwrap_or_default().to_owned();
+    assert!(subject.contains("张三丰"), "the certificate names the new name: {report}");
 
     // A second signature (the other spelling, mouflageId) at coordinates on two pages, origin bottom-left.
     let twice = y.path("twice.pdf");
@@ -676,6 +682,11 @@ fn conformance(backend: Backend) {
     }
     let form = Form::new().part("filePath", Part::bytes(b"%PDF-1.7".to_vec()).file_name("c.pdf"));
     y.form("/tsa/streamSign", &org_token, form).fails(403, "无访问权限");
+    // Uploads are read before the token is judged, so the client sees the answer, not a cut connection.
+    let form = contract_form(&fixture("contract.pdf"), &[("signerId", org.to_string())]);
+    y.form("/sign/fileStream", "", form).fails(401, "令牌无效");
+    let form = Form::new().part("filePath", Part::bytes(b"%PDF-1.7".to_vec()).file_name("c.pdf"));
+    y.form("/tsa/streamSign", "expired-or-forged", form).fails(401, "令牌无效");
     y.patch("/user/companyNameAndPhone", &alice_token, &json!({"signerId": org.to_string(), "userName": "某"}))
         .fails(20001, "用户无权限");
     y.post("/moulage/company", &alice_token, &company_seal_body).fails(20001, "用户无权限");

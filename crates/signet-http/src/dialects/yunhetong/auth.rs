@@ -36,6 +36,28 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The `token` header, checked only when the handler asks: upload routes read the whole form
+/// first, since answering before an upload is consumed cuts the connection under a client still
+/// sending it.
+pub struct LateToken(Option<String>);
+
+impl FromRequestParts<AppState> for LateToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts.headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Ok(Self(token))
+    }
+}
+
+impl LateToken {
+    /// The caller behind the token, as [`Caller`] would have found it.
+    pub async fn caller(&self, state: &AppState) -> Result<yunhetong::Caller, YhtError> {
+        let token = self.0.as_deref().filter(|t| !t.trim().is_empty()).ok_or(DigestError::TokenInvalid)?;
+        Ok(state.signet.yunhetong_caller(token).await?)
+    }
+}
+
 /// The platform's own token: user tokens are refused (403) before the request is read.
 pub struct Platform(pub yunhetong::Caller);
 

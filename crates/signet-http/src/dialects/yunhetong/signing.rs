@@ -10,7 +10,7 @@ use serde_json::json;
 use signet_core::yunhetong::{DigestPosition, DigestSign, SealChoice, SealClass};
 
 use super::Dialect;
-use super::auth::Platform;
+use super::auth::{LateToken, Platform};
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
@@ -41,14 +41,16 @@ pub async fn code_file_path(
     sign(&state, &dialect, &caller, p, true).await
 }
 
-/// `POST /sign/fileStream` (platform token, multipart: the PDF in `contractPath`).
+/// `POST /sign/fileStream` (platform token, multipart: the PDF in `contractPath`); the form is
+/// read before the token is checked (see [`LateToken`]).
 pub async fn file_stream(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Platform(caller): Platform,
+    token: LateToken,
     form: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let p = multipart(form).await?;
+    let caller = token.caller(&state).await?;
     sign(&state, &dialect, &caller, p, false).await
 }
 
@@ -56,10 +58,11 @@ pub async fn file_stream(
 pub async fn code_file_stream(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Platform(caller): Platform,
+    token: LateToken,
     form: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let p = multipart(form).await?;
+    let caller = token.caller(&state).await?;
     sign(&state, &dialect, &caller, p, true).await
 }
 

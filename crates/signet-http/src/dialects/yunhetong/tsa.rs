@@ -9,7 +9,7 @@ use axum::extract::{Multipart, State};
 use serde_json::json;
 
 use super::Dialect;
-use super::auth::Platform;
+use super::auth::{LateToken, Platform};
 use super::envelope::{Answer, Ok200};
 use super::error::YhtError;
 use super::params::{JsonParams, Params};
@@ -34,11 +34,14 @@ pub async fn path_sign(
 pub async fn stream_sign(
     State(state): State<AppState>,
     Extension(dialect): Extension<Arc<Dialect>>,
-    Platform(caller): Platform,
+    token: LateToken,
     form: Result<Multipart, MultipartRejection>,
 ) -> Answer {
     let form = form.map_err(|e| YhtError::Param(format!("请求必须是 multipart/form-data: {}", e.body_text())))?;
     let p = Params::from_multipart(form, "filePath").await?;
+    // Checked once the upload is consumed (see `LateToken`).
+    let caller = token.caller(&state).await?;
+    caller.require_platform()?;
     let save = dialect.roots.output("fileSavePath", &p.str("fileSavePath")?)?;
     let title = p.opt_str("title")?;
     let (_, pdf) = p.file.ok_or_else(|| YhtError::Param("filePath 为空".into()))?;
