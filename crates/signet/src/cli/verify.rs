@@ -266,6 +266,7 @@ fn describe_timestamp(label: &'static str, report: &TimestampReport, lines: &mut
 
 fn chain_text(report: &CmsReport) -> String {
     match &report.chain {
+        Ok(path) if path.len() == 1 => "trusted (a trust anchor itself)".to_owned(),
         Ok(path) => format!("trusted (path of {} certificates)", path.len()),
         Err(err) => format!("NOT trusted: {err}"),
     }

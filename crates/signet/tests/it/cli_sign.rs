@@ -113,6 +113,7 @@ fn levels_b_t_and_b_lta_with_the_built_in_tsa() {
     ]);
     let (ok, text) = pyhanko_validate(&bt, &ca, &["--no-revocation-check"]);
     assert!(ok && text.contains("TIMESTAMP_TOKEN<INTACT:TRUSTED>"), "pyHanko on B-T: {text}");
+    assert_pdfsig_valid(&bt, &ca, pki.dir.path());
     let (ok, report) = signet_verify(&bt, &ca, &[]);
     assert!(ok && report.contains("timestamp      valid"), "{report}");
 
