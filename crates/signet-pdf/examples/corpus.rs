@@ -1,5 +1,5 @@
-//! Robustness sweep: signs every PDF in a directory (invisible signature, dummy container),
-//! never panicking, and checks each output with our own inspection: the new signature must
+//! Robustness sweep: searches a keyword in and signs every PDF in a directory (invisible
+//! signature, dummy container), never panicking, and checks each output with our own inspection: the new signature must
 //! cover the whole file and the output must reopen. Prints a summary by outcome.
 //!
 //! Usage: corpus DIR [OUTDIR]   (outputs are written to OUTDIR when given, e.g. for qpdf --check)
@@ -37,6 +37,16 @@ fn main() {
     for path in entries {
         let Ok(data) = std::fs::read(&path) else { continue };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        // Keyword search walks every page's content (fonts, form XObjects): no panic either.
+        let located = std::panic::catch_unwind(|| signet_pdf::locate(Cursor::new(&data), "the", None));
+        match located {
+            Err(_) => {
+                println!("PANIC (locate) {name}");
+                *outcomes.entry("panic in locate".into()).or_default() += 1;
+            }
+            Ok(Ok(hits)) if !hits.is_empty() => *outcomes.entry("locate: hits".into()).or_default() += 1,
+            Ok(_) => {}
+        }
         let result = std::panic::catch_unwind(|| {
             let mut out = Vec::new();
             let signed = signet_pdf::sign(Cursor::new(&data), &mut out, &SignRequest::default(), &Dummy);
