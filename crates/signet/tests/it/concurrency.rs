@@ -37,7 +37,10 @@ fn two_nodes_sign_one_flow_concurrently_without_losing_a_signature() {
         );
         assert_eq!(account.status, 201, "{:?}", account.body);
         let id = account.body["id"].as_str().unwrap().to_owned();
-        node_a.post(&format!("/v1/accounts/{id}/seals"), &json!({"template": {"kind": "person", "name": format!("签署人{i}")}}));
+        node_a.post(
+            &format!("/v1/accounts/{id}/seals"),
+            &json!({"template": {"kind": "person", "name": format!("签署人{i}")}}),
+        );
         node_a.post(&format!("/v1/accounts/{id}/authorizations"), &json!({"scope": "auto_sign", "expiresAt": expires}));
         signers.push(id);
     }

@@ -3,9 +3,9 @@
 
 mod accounts;
 mod callbacks;
-mod concurrency;
 mod cli_sign;
 mod cli_support;
+mod concurrency;
 mod esign;
 mod evidence;
 mod flows;
