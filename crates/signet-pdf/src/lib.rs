@@ -37,7 +37,8 @@
 //! validators (pyHanko's default) refuse hybrid files whatever is appended (the two xref
 //! views may disagree), so [`Inspection::hybrid`] reports it and callers should warn, or
 //! normalise an *unsigned* hybrid file (e.g. `qpdf in.pdf out.pdf`) before its first
-//! signature.
+//! signature. Microsoft Word's PDF export is hybrid, so this is common; poppler and qpdf
+//! accept the result, and pyHanko does with `--no-strict-syntax`.
 //!
 //! **Off xref offsets.** When `startxref` does not point at an xref section, the last
 //! section before it is found by scanning ([`Inspection::xref_recovered`]); hayro-syntax
