@@ -96,6 +96,8 @@ pub trait AccountStore: Send + Sync {
     async fn account_get_by_seq(&self, app: &AppId, seq: i64) -> Result<Option<AccountRecord>>;
     async fn account_find_by_third_id(&self, app: &AppId, third_id: &str) -> Result<Option<AccountRecord>>;
     async fn account_find_by_pseudonym(&self, app: &AppId, pseudonym: &str) -> Result<Option<AccountRecord>>;
+    /// One page of the app's active accounts in creation order, and how many there are in all.
+    async fn account_page(&self, app: &AppId, offset: i64, limit: i64) -> Result<(Vec<AccountRecord>, i64)>;
     /// Replaces the mutable fields, optionally adding a renewed certificate.
     async fn account_update(
         &self,

@@ -64,6 +64,7 @@ fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
         account_key_algorithm,
         certificate_validity: time::Duration::days(settings.certificate_validity_days.into()),
         max_file_bytes: settings.max_upload_bytes as u64,
+        code_validity: time::Duration::seconds(settings.code_validity_secs.max(1).into()),
     })
 }
 

@@ -72,6 +72,8 @@ pub struct Settings {
     pub callback_retry_secs: u64,
     /// How often the background worker looks for due callbacks and expired flows, in milliseconds.
     pub worker_interval_ms: u64,
+    /// How long a willingness code stays valid, in seconds.
+    pub code_validity_secs: u32,
     /// SMS provider: `outbox` (appends to `<data_dir>/outbox.jsonl`), `aliyun://...` or `tencent://...`.
     #[serde(deserialize_with = "lenient::string")]
     pub sms_provider: String,
@@ -110,6 +112,7 @@ const KEYS: &[&str] = &[
     "callback_backoff",
     "callback_retry_secs",
     "worker_interval_ms",
+    "code_validity_secs",
     "sms_provider",
     "file_roots",
     "yunhetong_token_ttl_secs",
@@ -151,6 +154,7 @@ impl Default for Settings {
             callback_backoff: "exponential".into(),
             callback_retry_secs: 10,
             worker_interval_ms: 1000,
+            code_validity_secs: 900,
             sms_provider: "outbox".into(),
             file_roots: None,
             yunhetong_token_ttl_secs: 15 * 60,
@@ -247,6 +251,7 @@ impl fmt::Debug for Settings {
             .field("callback_backoff", &self.callback_backoff)
             .field("callback_retry_secs", &self.callback_retry_secs)
             .field("worker_interval_ms", &self.worker_interval_ms)
+            .field("code_validity_secs", &self.code_validity_secs)
             .field("sms_provider", &provider_kind(&self.sms_provider))
             .field("file_roots", &self.file_roots)
             .field("yunhetong_token_ttl_secs", &self.yunhetong_token_ttl_secs)

@@ -10,8 +10,6 @@ use crate::ids::AppId;
 use crate::notify::{Channel, OutgoingMessage, Purpose};
 use crate::{Error, Result};
 
-/// How long a code is valid.
-const VALID_MINUTES: u32 = 15;
 /// Wrong answers before a code is dead.
 const MAX_ATTEMPTS: i32 = 3;
 /// Wait between two codes for the same signer and purpose.
@@ -54,15 +52,17 @@ impl Signet {
             code_hash: self.code_hash(app, scope, &account.id.to_string(), &code),
             attempts: 0,
             max_attempts: MAX_ATTEMPTS,
-            expires_at: now + time::Duration::minutes(VALID_MINUTES.into()),
+            expires_at: now + self.config.code_validity,
             used_at: None,
             created_at: now,
         };
-        let text = format!("【Signet】您的签署验证码为 {code}，{VALID_MINUTES} 分钟内有效。请勿泄露给他人。");
+        // Minutes shown to the person, rounded up (a 90-second code says 2 minutes).
+        let minutes = u32::try_from((self.config.code_validity.whole_seconds() + 59) / 60).unwrap_or(u32::MAX);
+        let text = format!("【Signet】您的签署验证码为 {code}，{minutes} 分钟内有效。请勿泄露给他人。");
         let message = OutgoingMessage {
             channel,
             recipient: recipient.clone(),
-            purpose: Purpose::VerificationCode { code, valid_minutes: VALID_MINUTES },
+            purpose: Purpose::VerificationCode { code, valid_minutes: minutes },
             text: match channel {
                 Channel::Email => format!("签署验证码 / Signing code\n{text}"),
                 Channel::Sms => text,

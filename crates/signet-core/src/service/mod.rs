@@ -42,6 +42,8 @@ pub struct SignetConfig {
     pub certificate_validity: Duration,
     /// Largest accepted document, in bytes.
     pub max_file_bytes: u64,
+    /// How long a willingness code stays valid (15 minutes, as the vendors document).
+    pub code_validity: Duration,
 }
 
 impl Default for SignetConfig {
@@ -51,6 +53,7 @@ impl Default for SignetConfig {
             account_key_algorithm: KeyAlgorithm::Rsa2048,
             certificate_validity: Duration::days(2 * 365),
             max_file_bytes: 100 * 1024 * 1024,
+            code_validity: Duration::minutes(15),
         }
     }
 }

@@ -152,6 +152,25 @@ impl AccountStore for SqlStore {
         self.account_where("id_number_pseudonym = $2 and active", app, Bind::Text(pseudonym)).await
     }
 
+    async fn account_page(&self, app: &AppId, offset: i64, limit: i64) -> Result<(Vec<AccountRecord>, i64)> {
+        let page = format!(
+            "select {ACCOUNT_COLUMNS} from account where app_id = $1 and active order by account_seq limit $2 offset $3"
+        );
+        let count = "select count(*) from account where app_id = $1 and active";
+        let (rows, total): (Vec<AccountRow>, i64) = on_pool!(&self.pool, |p| {
+            let rows = sqlx::query_as(&page)
+                .bind(app.as_str())
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(p)
+                .await
+                .map_err(Error::storage)?;
+            let total = sqlx::query_scalar(count).bind(app.as_str()).fetch_one(p).await.map_err(Error::storage)?;
+            (rows, total)
+        });
+        Ok((rows.into_iter().map(AccountRecord::try_from).collect::<Result<_>>()?, total))
+    }
+
     async fn account_update(
         &self,
         account: &AccountRecord,

@@ -323,6 +323,13 @@ fn conformance(backend: Backend) {
     );
     assert_eq!(page2.ok()["userList"][0]["userType"], "企业");
     y.post("/user/userInfo/signerIds", &platform, &json!({"signerIdList": ["424242"]})).fails(20206, "用户不存在");
+    // Without signerIdList (optional in the document): every user of the platform, paged.
+    let all = y.post("/user/userInfo/signerIds", &platform, &json!({"pageNum": 1, "pageSize": 1}));
+    let data = all.ok();
+    assert_eq!((data["total"].as_i64(), data["pageSize"].as_i64()), (Some(3), Some(1)), "alice, bob, org");
+    assert_eq!(data["userList"][0]["signerId"], alice);
+    let all = y.post("/user/userInfo/signerIds", &platform, &json!({"pageNum": 3, "pageSize": 1}));
+    assert_eq!(all.ok()["userList"][0]["signerId"], org);
 
     // Another platform sees none of these users.
     let (other_id, other_key) = y.other_app();
@@ -758,4 +765,28 @@ fn yunhetong_tokens_are_renewed_and_expire() {
     let expired = y.post("/user/signerId/certifyNums", &platform, &json!({"certifyNumList": [PERSON_ID]}));
     expired.fails(401, "令牌已过期");
     assert_eq!(expired.token, None);
+}
+
+/// A code past its validity (`SIGNET_CODE_VALIDITY_SECS`, 15 minutes by default) is 20108, and
+/// nothing is written.
+#[test]
+fn yunhetong_codes_expire() {
+    let y = Yht::start(Backend::Embedded, &[("SIGNET_CODE_VALIDITY_SECS", "1")]);
+    let platform = y.token(None);
+    let person = json!({"userName": "张三", "identityRegion": "0", "certifyType": "a", "certifyNum": PERSON_ID,
+                        "phoneRegion": "0", "phoneNo": "13000000000"});
+    let signer = signer_id(&y.post("/user/person", &platform, &person));
+    let seal =
+        json!({"signerId": signer.to_string(), "borderType": "B1", "fontFamily": "F1", "color": "C1", "mode": "0"});
+    let seal = moulage_id(&y.post("/moulage/person", &platform, &seal));
+    y.post("/send/verifyCode", &platform, &json!({"signerId": signer.to_string()})).ok();
+    let code = y.last_code("13000000000");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let contract = y.place("contract.pdf", "c.pdf");
+    let save = y.path("late.pdf");
+    let body = json!({"signerId": signer.to_string(), "moulageId": seal.to_string(), "sealClass": "0", "code": code,
+                      "contractPath": contract, "contractSavePath": save,
+                      "signPositionType": "0", "positionContent": "甲方盖章处"});
+    y.post("/sign/verifyCodeFilePath", &platform, &body).fails(20108, "验证码");
+    assert!(!save.exists(), "an expired code writes nothing");
 }

@@ -106,6 +106,30 @@ impl Signet {
         Ok(found)
     }
 
+    /// `/user/userInfo/signerIds` without a list: one page of all the app's users, and their count.
+    pub async fn yunhetong_all_users(
+        &self,
+        caller: &Caller,
+        page: usize,
+        size: usize,
+    ) -> DigestResult<(Vec<DigestUser>, usize)> {
+        caller.require_platform()?;
+        let offset = i64::try_from(page.saturating_sub(1).saturating_mul(size)).unwrap_or(i64::MAX);
+        let limit = i64::try_from(size).unwrap_or(i64::MAX);
+        let (accounts, total) = self.store.account_page(&caller.app, offset, limit).await?;
+        let mut users = Vec::with_capacity(accounts.len());
+        for account in accounts {
+            users.push(DigestUser {
+                signer_id: account.seq,
+                kind: account.kind,
+                id_number: self.account_id_number(&account)?,
+                name: account.name,
+                mobile: account.mobile,
+            });
+        }
+        Ok((users, usize::try_from(total).unwrap_or(0)))
+    }
+
     /// `/user/userInfo/signerIds`: the users named (unknown ids are left out).
     pub async fn yunhetong_users(&self, caller: &Caller, signers: &[i64]) -> DigestResult<Vec<DigestUser>> {
         caller.require_platform()?;

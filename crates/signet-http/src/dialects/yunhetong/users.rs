@@ -121,27 +121,35 @@ pub async fn signer_ids(
     Ok(Ok200::data(Value::Array(data)))
 }
 
-/// `POST /user/userInfo/signerIds` (platform token): the named users, paged.
+/// `POST /user/userInfo/signerIds` (platform token): the named users, or all the app's users when
+/// `signerIdList` is absent or empty (the document marks it optional), paged.
 pub async fn user_info(State(state): State<AppState>, Platform(caller): Platform, JsonParams(p): JsonParams) -> Answer {
-    let ids = p.list("signerIdList")?.filter(|l| !l.is_empty());
-    let ids = ids.ok_or_else(|| YhtError::Param("signerIdList 为空".into()))?;
-    let ids = ids
-        .iter()
-        .map(|id| id.parse::<i64>().map_err(|_| YhtError::Param(format!("signerIdList 格式不正确: {id}"))))
-        .collect::<Result<Vec<_>, _>>()?;
     let page = positive(&p, "pageNum")?.unwrap_or(1);
     let size = positive(&p, "pageSize")?.unwrap_or(DEFAULT_PAGE_SIZE).min(1000);
-    let users = state.signet.yunhetong_users(&caller, &ids).await?;
-    if users.is_empty() {
-        return Err(signet_core::yunhetong::DigestError::SignerNotFound(
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
-        )
-        .into());
-    }
-    let total = users.len();
+    let (users, total, skip) = match p.list("signerIdList")?.filter(|l| !l.is_empty()) {
+        Some(ids) => {
+            let ids = ids
+                .iter()
+                .map(|id| id.parse::<i64>().map_err(|_| YhtError::Param(format!("signerIdList 格式不正确: {id}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let users = state.signet.yunhetong_users(&caller, &ids).await?;
+            if users.is_empty() {
+                return Err(signet_core::yunhetong::DigestError::SignerNotFound(
+                    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
+                )
+                .into());
+            }
+            let total = users.len();
+            (users, total, (page - 1).saturating_mul(size))
+        }
+        None => {
+            let (users, total) = state.signet.yunhetong_all_users(&caller, page, size).await?;
+            (users, total, 0)
+        }
+    };
     let list: Vec<Value> = users
         .into_iter()
-        .skip((page - 1).saturating_mul(size))
+        .skip(skip)
         .take(size)
         .map(|u| {
             json!({
