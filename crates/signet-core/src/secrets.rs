@@ -23,14 +23,13 @@ pub struct SecretKeys {
 }
 
 impl SecretKeys {
-    /// Derives every subkey from the deployment's master key.
-    pub fn from_master(master: &signet_pki::MasterKey) -> Self {
-        use base64::Engine;
-        let encoded = master.to_base64();
-        let raw = base64::engine::general_purpose::STANDARD.decode(encoded.as_bytes()).unwrap_or_default();
-        let mut bytes = [0u8; 32];
-        bytes.copy_from_slice(&raw[..32.min(raw.len())]);
-        Self::derive(&bytes)
+    /// Derives every subkey from the deployment's master key, through a root key of their own
+    /// (HKDF under the purpose `core-secrets`), so they share nothing with the key-wrapping keys.
+    pub fn from_master(master: &signet_pki::MasterKey) -> Result<Self, Error> {
+        let root = master.derive_subkey("core-secrets", 32)?;
+        let root: [u8; 32] =
+            root.as_slice().try_into().map_err(|_| Error::Internal("derived key has the wrong length".into()))?;
+        Ok(Self::derive(&root))
     }
 
     /// Derives every subkey from 32 bytes of key material.

@@ -31,7 +31,7 @@ impl Runtime {
 
         let master = master_key(settings, &store).await?;
         let ca_settings = CaSettings::new(settings.public_url(), settings.ca_organization.clone());
-        let keys = SecretKeys::from_master(&master);
+        let keys = SecretKeys::from_master(&master).context("failed to derive keys from the master key")?;
         let pki = Pki::load_or_create(&store, master, &ca_settings).await.context("failed to load the PKI")?;
         let config = signet_config(settings)?;
         let messages = message_sender(settings)?;
