@@ -51,6 +51,35 @@ pub enum PdfError {
         /// Bytes reserved in /Contents.
         reserved: usize,
     },
+    /// The document has no AcroForm text fields to fill (or none at all).
+    #[error("the PDF has no AcroForm text fields")]
+    NoForm,
+    /// A fill names a field the template does not have.
+    #[error("unknown form field: {0}")]
+    UnknownField(String),
+    /// A value has more characters than the field's /MaxLen.
+    #[error("the value of field {field} has {len} characters, more than its maximum of {max_len}")]
+    ValueTooLong {
+        /// The field's fully qualified name.
+        field: String,
+        /// The field's /MaxLen.
+        max_len: usize,
+        /// Characters in the value.
+        len: usize,
+    },
+    /// The bundled font has no glyph for a character of the text (never drawn as a blank box).
+    #[error("the font has no glyph for {ch:?} (U+{code:04X}) in {context}")]
+    MissingGlyph {
+        /// The character.
+        ch: char,
+        /// Its code point.
+        code: u32,
+        /// Where it occurs (a field name or "html chunk N").
+        context: String,
+    },
+    /// The font given for filling cannot be used (not an OpenType font, subsetting failed).
+    #[error("font error: {0}")]
+    Font(String),
 }
 
 /// Result alias used across the crate.

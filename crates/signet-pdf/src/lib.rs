@@ -16,6 +16,8 @@
 //! - [`timestamp_document`]: a document timestamp (`ETSI.RFC3161`) in an invisible field.
 //! - [`add_dss`]: a DSS revision with certificates, OCSP responses and CRLs.
 //! - [`locate`]: every occurrence of a keyword, in visible-page coordinates.
+//! - [`form`]: templates: read AcroForm text fields, fill them with a CJK font, flatten,
+//!   append PDF or HTML pages (a new document, written whole).
 //! - [`inspect`]: the embedded signatures, their coverage, their signed bytes as a stream,
 //!   and what later revisions changed.
 //!
@@ -51,6 +53,7 @@ mod crypt;
 mod document;
 mod error;
 mod fields;
+pub mod form;
 mod geometry;
 mod image;
 mod inspect;

@@ -7,3 +7,4 @@ mod locate;
 mod placement;
 mod signing;
 mod support;
+mod templates;
