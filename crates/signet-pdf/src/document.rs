@@ -17,6 +17,10 @@ pub(crate) struct Document {
     pub(crate) crypt: Option<FileCrypt>,
     pub(crate) password: String,
     data: Arc<Vec<u8>>,
+    /// The real file's length (the loaded buffer may be a compact copy of its structure).
+    original_len: u64,
+    /// Whether the real file ends with an end-of-line byte.
+    ends_with_eol: bool,
 }
 
 /// One page as the writer and the placement code need it.
@@ -36,8 +40,28 @@ impl Document {
         Self::open(data, password)
     }
 
+    /// Loads only what signing needs (catalog, page tree, forms: see [`crate::compact`]),
+    /// or the whole structure as [`Document::read`] does when the file needs repairing.
+    /// Page contents are left out, so the result cannot locate text.
+    pub(crate) fn read_structure(input: &mut (impl Read + Seek + ?Sized), password: &str) -> Result<Self> {
+        if let Some(c) = crate::compact::load(input)? {
+            match Self::open_with(c.data, c.tail, c.original_len, c.ends_with_eol, password) {
+                Ok(doc) => return Ok(doc),
+                Err(e @ PdfError::WrongPassword) => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Self::read(input, password)
+    }
+
     pub(crate) fn open(data: Vec<u8>, password: &str) -> Result<Self> {
         let tail = read_tail(&data)?;
+        let len = data.len() as u64;
+        let eol = matches!(data.last(), Some(b'\n' | b'\r'));
+        Self::open_with(data, tail, len, eol, password)
+    }
+
+    fn open_with(data: Vec<u8>, tail: Tail, original_len: u64, ends_with_eol: bool, password: &str) -> Result<Self> {
         let data = Arc::new(data);
         let pdf = Pdf::new_with_password(data.clone(), password).map_err(|e| match e {
             LoadPdfError::Decryption(hayro_syntax::DecryptionError::PasswordProtected) => PdfError::WrongPassword,
@@ -60,13 +84,24 @@ impl Document {
         if pdf.pages().is_empty() {
             return Err(PdfError::Malformed("the document has no pages".into()));
         }
-        Ok(Self { pdf, tail, crypt, password: password.to_string(), data })
+        Ok(Self { pdf, tail, crypt, password: password.to_string(), data, original_len, ends_with_eol })
     }
 
-    /// The loaded bytes: the file's structure, with large image data zeroed. Never hash or
-    /// copy these as the document; read the input again for that.
+    /// The loaded bytes: the file's structure, with large image data zeroed, or a compact
+    /// copy of the structure ([`Document::read_structure`]). Never hash or copy these as the
+    /// document; read the input again for that.
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.data
+    }
+
+    /// Length of the real file.
+    pub(crate) fn original_len(&self) -> u64 {
+        self.original_len
+    }
+
+    /// Whether the real file ends with an end-of-line byte.
+    pub(crate) fn ends_with_eol(&self) -> bool {
+        self.ends_with_eol
     }
 
     pub(crate) fn page_count(&self) -> usize {

@@ -30,7 +30,14 @@ pub fn sign(
     request: &SignRequest,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
-    let doc = Document::read(&mut input, request.user_password.as_deref().unwrap_or(""))?;
+    let password = request.user_password.as_deref().unwrap_or("");
+    // Only a keyword search reads page contents; everything else needs the structure alone.
+    let needs_text = request.placements.iter().any(|p| matches!(p, crate::api::Placement::Keyword { .. }));
+    let doc = if needs_text {
+        Document::read(&mut input, password)?
+    } else {
+        Document::read_structure(&mut input, password)?
+    };
     refuse_certified_no_changes(&doc)?;
     // A named field that exists unsigned (a template's box) is signed in place.
     let existing = match request.field_name.as_deref() {
@@ -88,7 +95,7 @@ pub fn timestamp_document(
     user_password: Option<&str>,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
-    let doc = Document::read(&mut input, user_password.unwrap_or(""))?;
+    let doc = Document::read_structure(&mut input, user_password.unwrap_or(""))?;
     let name = pick_name(&doc, field_name)?;
     let rest = Dict::new()
         .with("Type", Obj::name("DocTimeStamp"))
@@ -114,7 +121,7 @@ pub fn add_dss(
     dss: &Dss,
     user_password: Option<&str>,
 ) -> Result<u64> {
-    let doc = Document::read(&mut input, user_password.unwrap_or(""))?;
+    let doc = Document::read_structure(&mut input, user_password.unwrap_or(""))?;
     let mut catalog = doc.catalog()?;
     let old = catalog.get("DSS").and_then(|d| doc.resolve(d)).and_then(|d| d.as_dict().cloned());
     let mut rev = Revision::new(&doc);
@@ -159,7 +166,7 @@ fn embed(
     signer: &dyn ContainerSigner,
     output: &mut dyn Write,
 ) -> Result<([u64; 4], usize, usize, u64)> {
-    let original_len = doc.bytes().len() as u64;
+    let original_len = doc.original_len();
     let mut capacity = signer.max_container_len().max(64);
     let mut original_written = false;
     for attempt in 0..2 {

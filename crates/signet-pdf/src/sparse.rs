@@ -1,4 +1,6 @@
-//! Loading a PDF without making its big image streams resident.
+//! Loading a PDF without making its big image streams resident, keeping the file's layout:
+//! for keyword search (page contents), inspection (revisions by offset), and files whose
+//! xref must be repaired. Signing otherwise uses the smaller [`crate::compact`] load.
 //!
 //! hayro-syntax wants the whole file as one byte slice. We give it a zero-filled buffer of
 //! the file's length (allocated zeroed, so untouched pages never become resident) and copy

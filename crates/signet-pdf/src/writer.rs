@@ -117,10 +117,9 @@ impl<'d> Revision<'d> {
 
     /// Serializes the revision to append after the original bytes.
     pub(crate) fn serialize(&self) -> Serialized {
-        let original = self.doc.bytes();
         let tail = &self.doc.tail;
-        let needs_eol = !matches!(original.last(), Some(b'\n' | b'\r'));
-        let base = original.len() as u64;
+        let needs_eol = !self.doc.ends_with_eol();
+        let base = self.doc.original_len();
         let mut out = Vec::new();
         if needs_eol {
             out.push(b'\n');
