@@ -33,10 +33,12 @@ pub mod secrets;
 mod service;
 pub mod signing;
 pub mod tokens;
+pub mod validation_data;
 
 pub use error::{Error, ErrorCode, Result};
 pub use service::esign;
 pub use service::yunhetong;
+pub use service::OwnPki;
 pub use service::{
     Backoff, CallbackTransport, DeliveryPolicy, EvidenceContent, EvidenceProof, Health, NewFlow, NewSigner, SealSource,
     SignMode, Signet, SignetConfig, UploadDeclaration, UploadTicket,

@@ -85,3 +85,62 @@ fn hash_stream(algorithm: DigestAlgorithm, input: &mut dyn Read) -> std::io::Res
         hasher.update(&buffer[..n]);
     }
 }
+
+/// The PAdES baseline level (ETSI EN 319 142-1) the service signs at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PadesLevel {
+    /// A signature timestamp from the built-in TSA.
+    BT,
+    /// Plus a DSS with the signer's and the TSA's certificate paths and their OCSP responses.
+    BLt,
+    /// Plus a document timestamp over the DSS: the default, so archives stay verifiable after the
+    /// certificates expire (`signet ltv-refresh` extends it later).
+    BLta,
+}
+
+impl PadesLevel {
+    /// The level's name: `B-T`, `B-LT`, `B-LTA`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PadesLevel::BT => "B-T",
+            PadesLevel::BLt => "B-LT",
+            PadesLevel::BLta => "B-LTA",
+        }
+    }
+}
+
+impl std::str::FromStr for PadesLevel {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "B-T" => Ok(PadesLevel::BT),
+            "B-LT" => Ok(PadesLevel::BLt),
+            "B-LTA" => Ok(PadesLevel::BLta),
+            other => Err(format!("unknown PAdES level {other:?} (expected B-T, B-LT or B-LTA)")),
+        }
+    }
+}
+
+/// Appends a DSS revision holding `dss` (PAdES B-LT).
+pub fn add_validation_data(
+    pdf: &[u8],
+    dss: &signet_pdf::Dss,
+    user_password: Option<&str>,
+) -> Result<Vec<u8>, signet_pdf::PdfError> {
+    let mut out = Vec::with_capacity(pdf.len() + 16 * 1024);
+    signet_pdf::add_dss(std::io::Cursor::new(pdf), &mut out, dss, user_password)?;
+    Ok(out)
+}
+
+/// Appends a document timestamp (`ETSI.RFC3161`, SHA-256) from `tsa` (PAdES B-LTA).
+pub fn add_document_timestamp(
+    pdf: &[u8],
+    tsa: &dyn TimestampSource,
+    user_password: Option<&str>,
+) -> Result<Vec<u8>, signet_pdf::PdfError> {
+    let container = DocumentTimestamp::new(tsa, DigestAlgorithm::Sha256, signet_pki::TIMESTAMP_RESERVE);
+    let mut out = Vec::with_capacity(pdf.len() + signet_pki::TIMESTAMP_RESERVE * 2 + 4096);
+    signet_pdf::timestamp_document(std::io::Cursor::new(pdf), &mut out, None, user_password, &container)?;
+    Ok(out)
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use signet_core::clock::SystemClock;
-use signet_core::pki::Pki;
+use signet_core::pki::{KeyStorage, Pki, TsaSettings};
 use signet_core::secrets::SecretKeys;
 use signet_core::{Signet, SignetConfig};
 use signet_pki::{CaSettings, MasterKey};
@@ -32,7 +32,11 @@ impl Runtime {
         let master = master_key(settings, &store).await?;
         let ca_settings = CaSettings::new(settings.public_url(), settings.ca_organization.clone());
         let keys = SecretKeys::from_master(&master).context("failed to derive keys from the master key")?;
-        let pki = Pki::load_or_create(&store, master, &ca_settings).await.context("failed to load the PKI")?;
+        let storage = key_storage(settings)?;
+        let tsa =
+            TsaSettings { policy_oid: settings.tsa_policy_oid.clone(), accuracy_millis: settings.tsa_accuracy_ms };
+        let pki =
+            Pki::load_or_create(&store, master, &ca_settings, storage, tsa).await.context("failed to load the PKI")?;
         let config = signet_config(settings)?;
         let messages = message_sender(settings)?;
         let signet =
@@ -53,6 +57,35 @@ fn message_sender(settings: &Settings) -> anyhow::Result<Arc<dyn signet_core::no
     Ok(Arc::new(signet_notify::ChannelRouter::new(sms, email)))
 }
 
+/// The PKCS#11 token, when one is configured, and which new keys go into it.
+fn key_storage(settings: &Settings) -> anyhow::Result<KeyStorage> {
+    let Some(module) = &settings.pkcs11_module else { return Ok(KeyStorage::default()) };
+    let label = settings.pkcs11_token_label.as_deref().context("pkcs11_module needs pkcs11_token_label")?;
+    let pin = match (&settings.pkcs11_pin, &settings.pkcs11_pin_file) {
+        (Some(pin), None) => zeroize::Zeroizing::new(pin.clone()),
+        (None, Some(path)) => zeroize::Zeroizing::new(
+            fs::read_to_string(path)
+                .with_context(|| format!("failed to read pkcs11_pin_file {path}"))?
+                .trim()
+                .to_owned(),
+        ),
+        (Some(_), Some(_)) => bail!("set pkcs11_pin or pkcs11_pin_file, not both"),
+        (None, None) => bail!("pkcs11_module needs the token's PIN: pkcs11_pin_file (or pkcs11_pin)"),
+    };
+    let (mut ca_keys_in_token, mut account_keys_in_token) = (false, false);
+    for part in settings.pkcs11_keys.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "ca" => ca_keys_in_token = true,
+            "accounts" => account_keys_in_token = true,
+            other => bail!("pkcs11_keys: unknown key kind {other:?} (expected ca and/or accounts)"),
+        }
+    }
+    let token = signet_pki::Pkcs11Custody::open(module, label, &pin)
+        .with_context(|| format!("failed to open the PKCS#11 token {label:?} in {module}"))?;
+    tracing::info!(token = label, ca_keys_in_token, account_keys_in_token, "PKCS#11 key custody");
+    Ok(KeyStorage { token: Some(token), ca_keys_in_token, account_keys_in_token })
+}
+
 /// The domain's settings.
 fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
     let account_key_algorithm = settings
@@ -65,6 +98,7 @@ fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
         certificate_validity: time::Duration::days(settings.certificate_validity_days.into()),
         max_file_bytes: settings.max_upload_bytes as u64,
         code_validity: time::Duration::seconds(settings.code_validity_secs.max(1).into()),
+        pades_level: settings.pades_level.parse().map_err(|e: String| anyhow::anyhow!("pades_level: {e}"))?,
     })
 }
 

@@ -85,6 +85,29 @@ pub struct Settings {
     /// E-mail provider: `outbox` or `smtp://user:pw@host:port?tls=starttls&from=...`.
     #[serde(deserialize_with = "lenient::string")]
     pub email_provider: String,
+    /// PAdES level of the service's signatures: `B-T`, `B-LT` or `B-LTA`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub pades_level: String,
+    /// Policy OID the built-in TSA writes into its tokens (default: Signet's arc, see the README).
+    #[serde(deserialize_with = "lenient::string")]
+    pub tsa_policy_oid: String,
+    /// Accuracy the built-in TSA claims, in milliseconds.
+    pub tsa_accuracy_ms: u32,
+    /// PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`); unset keeps every key in software.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub pkcs11_module: Option<String>,
+    /// Label of the PKCS#11 token holding the keys.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub pkcs11_token_label: Option<String>,
+    /// User PIN of the token (prefer `pkcs11_pin_file`).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub pkcs11_pin: Option<String>,
+    /// File holding the token's user PIN.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub pkcs11_pin_file: Option<String>,
+    /// Which new keys go into the token: `accounts`, `ca` or `ca,accounts` (SM2 keys stay in software).
+    #[serde(deserialize_with = "lenient::string")]
+    pub pkcs11_keys: String,
 }
 
 /// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
@@ -117,6 +140,14 @@ const KEYS: &[&str] = &[
     "file_roots",
     "yunhetong_token_ttl_secs",
     "email_provider",
+    "pades_level",
+    "tsa_policy_oid",
+    "tsa_accuracy_ms",
+    "pkcs11_module",
+    "pkcs11_token_label",
+    "pkcs11_pin",
+    "pkcs11_pin_file",
+    "pkcs11_keys",
 ];
 
 /// How log lines are written.
@@ -159,6 +190,14 @@ impl Default for Settings {
             file_roots: None,
             yunhetong_token_ttl_secs: 15 * 60,
             email_provider: "outbox".into(),
+            pades_level: "B-LTA".into(),
+            tsa_policy_oid: signet_pki::DEFAULT_TSA_POLICY.to_string(),
+            tsa_accuracy_ms: 1000,
+            pkcs11_module: None,
+            pkcs11_token_label: None,
+            pkcs11_pin: None,
+            pkcs11_pin_file: None,
+            pkcs11_keys: "accounts".into(),
         }
     }
 }
@@ -256,6 +295,14 @@ impl fmt::Debug for Settings {
             .field("file_roots", &self.file_roots)
             .field("yunhetong_token_ttl_secs", &self.yunhetong_token_ttl_secs)
             .field("email_provider", &provider_kind(&self.email_provider))
+            .field("pades_level", &self.pades_level)
+            .field("tsa_policy_oid", &self.tsa_policy_oid)
+            .field("tsa_accuracy_ms", &self.tsa_accuracy_ms)
+            .field("pkcs11_module", &self.pkcs11_module)
+            .field("pkcs11_token_label", &self.pkcs11_token_label)
+            .field("pkcs11_pin", &redact(&self.pkcs11_pin))
+            .field("pkcs11_pin_file", &self.pkcs11_pin_file)
+            .field("pkcs11_keys", &self.pkcs11_keys)
             .finish()
     }
 }

@@ -23,7 +23,8 @@ use crate::flows::{
 use crate::ids::AppId;
 use crate::ports::{BlobKey, FlowChange};
 use crate::seals::SealRecord;
-use crate::signing::CmsContainer;
+use crate::signing::{CmsContainer, PadesLevel, add_document_timestamp, add_validation_data};
+use crate::validation_data::{self, GatherPolicy, ValidationDataError};
 use crate::{Error, Result};
 
 const MAX_DOCUMENTS: usize = 20;
@@ -457,8 +458,9 @@ impl Signet {
         Ok(next)
     }
 
-    /// Signs one PDF with an account's certificate, a signature timestamp from the built-in TSA
-    /// (PAdES B-T), off the async workers.
+    /// Signs one PDF with an account's certificate at the deployment's PAdES level (B-LTA by
+    /// default: signature timestamp, DSS, document timestamp, all from the built-in CA and TSA),
+    /// off the async workers.
     pub(super) async fn sign_pdf(
         &self,
         pdf: Bytes,
@@ -477,6 +479,8 @@ impl Signet {
         certificate: &CertificateRecord,
     ) -> Result<Result<Vec<u8>, signet_pdf::PdfError>> {
         let pki = Arc::clone(&self.pki);
+        let level = self.config.pades_level;
+        let own_pki = if level >= PadesLevel::BLt { Some(self.own_pki()?) } else { None };
         let cert = certificate.certificate_der.clone();
         let key = signet_pki::KeyRef::from_bytes(certificate.key_ref.clone());
         tokio::task::spawn_blocking(move || -> Result<Result<Vec<u8>, signet_pdf::PdfError>> {
@@ -486,10 +490,39 @@ impl Signet {
             let builder = CmsBuilder::new(signer.as_ref(), &cert, &chain)?.timestamp(&pki.tsa);
             let container = CmsContainer::pades(builder);
             let mut out = Vec::with_capacity(pdf.len() + 64 * 1024);
-            Ok(signet_pdf::sign(Cursor::new(pdf), &mut out, &request, &container).map(|_| out))
+            if let Err(err) = signet_pdf::sign(Cursor::new(pdf), &mut out, &request, &container) {
+                return Ok(Err(err));
+            }
+            let Some(source) = own_pki else { return Ok(Ok(out)) };
+            // B-LT: the signer's and the TSA's paths with our responder's answers, computed here.
+            let mut certificates = vec![cert];
+            certificates.extend(chain);
+            certificates.extend(pki.ca.tsa_chain()?);
+            let dss = validation_data::gather(&certificates, &source, GatherPolicy::OCSP_FIRST)
+                .map_err(validation_data_error)?;
+            let password = request.user_password.as_deref();
+            let out = match add_validation_data(&out, &dss, password) {
+                Ok(out) => out,
+                Err(err) => return Ok(Err(err)),
+            };
+            if level < PadesLevel::BLta {
+                return Ok(Ok(out));
+            }
+            Ok(add_document_timestamp(&out, &pki.tsa, password))
         })
         .await
         .map_err(|e| Error::Internal(format!("signing panicked: {e}")))?
+    }
+}
+
+/// A signer whose certificate turns out revoked cannot sign; anything else gathering our own
+/// CA's answers is our failure.
+fn validation_data_error(err: ValidationDataError) -> Error {
+    match err {
+        ValidationDataError::Revoked(subject) => {
+            Error::Conflict(format!("the certificate of {subject} is revoked: it can no longer sign"))
+        }
+        other => Error::Internal(format!("cannot gather validation data: {other}")),
     }
 }
 

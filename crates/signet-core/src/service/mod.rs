@@ -12,6 +12,7 @@ use crate::notify::MessageSender;
 use crate::pki::Pki;
 use crate::ports::{BlobStore, MetaStore};
 use crate::secrets::SecretKeys;
+use crate::signing::PadesLevel;
 
 mod accounts;
 mod apps;
@@ -30,6 +31,7 @@ pub use files::{UploadDeclaration, UploadTicket};
 pub use flows::{NewFlow, NewSigner, SignMode};
 pub use seals::SealSource;
 mod pki;
+pub use pki::OwnPki;
 
 /// Settings the domain needs; the binary builds them from its configuration.
 #[derive(Debug, Clone)]
@@ -44,6 +46,8 @@ pub struct SignetConfig {
     pub max_file_bytes: u64,
     /// How long a willingness code stays valid (15 minutes, as the vendors document).
     pub code_validity: Duration,
+    /// The PAdES level of the service's signatures (B-LTA unless configured lower).
+    pub pades_level: PadesLevel,
 }
 
 impl Default for SignetConfig {
@@ -54,6 +58,7 @@ impl Default for SignetConfig {
             certificate_validity: Duration::days(2 * 365),
             max_file_bytes: 100 * 1024 * 1024,
             code_validity: Duration::minutes(15),
+            pades_level: PadesLevel::BLta,
         }
     }
 }

@@ -12,9 +12,16 @@ use signet_pki::{
     generate_crl, issue_signing_certificate, parse_certificate,
 };
 
+use time::OffsetDateTime;
+
 use super::Signet;
 use crate::certificates::CertificateRecord;
+use crate::clock::Clock;
+use crate::error::BoxError;
 use crate::ids::AppId;
+use crate::pki::Pki;
+use crate::ports::MetaStore;
+use crate::validation_data::ValidationSource;
 use crate::{Error, Result};
 
 /// Counter behind the TSA's serial numbers.
@@ -32,15 +39,7 @@ impl Signet {
 
     /// A freshly signed CRL (DER) of the CA named `name`, listing the revoked certificates it issued.
     pub async fn crl(&self, name: &str) -> Result<Vec<u8>> {
-        self.ca_certificate_der(name)?;
-        let revoked = self.revoked_entries(name).await?;
-        let number = self.store.counter_next(CRL_NUMBER_COUNTER).await?;
-        let number = u64::try_from(number).map_err(|_| Error::Internal("negative CRL number".into()))?;
-        let now = SystemTime::from(self.clock.now());
-        let pki = Arc::clone(&self.pki);
-        let name = name.to_owned();
-        blocking(move || Ok(generate_crl(&pki.ca, &pki.custody, &name, number, now, now + CRL_VALIDITY, &revoked)?))
-            .await
+        signed_crl(&self.pki, self.store.as_ref(), self.clock.now(), name).await
     }
 
     /// Answers a DER OCSPRequest (RFC 6960) from the certificate table.
@@ -52,29 +51,22 @@ impl Signet {
         let pki = Arc::clone(&self.pki);
         let store = Arc::clone(&self.store);
         let handle = tokio::runtime::Handle::current();
-        blocking(move || {
-            let responder = cached(&OCSP_RESPONDER, &pki.ca.root.certificate_der, || {
-                Ok(OcspResponder::new(&pki.ca, &pki.custody)?)
-            })?;
-            let lookup = |ca_name: &str, serial: &[u8]| -> CertStatus {
-                if let Some(status) = hierarchy_status(&pki.ca, ca_name, serial) {
-                    return status;
-                }
-                match handle.block_on(find_certificate(store.as_ref(), serial)) {
-                    Ok(Some(record)) if issued_by(&record, ca_name) => match record.revoked_at {
-                        Some(at) => CertStatus::Revoked { time: SystemTime::from(at), reason: None },
-                        None => CertStatus::Good,
-                    },
-                    Ok(_) => CertStatus::Unknown,
-                    Err(err) => {
-                        tracing::warn!(error = %err, "OCSP lookup failed; answering unknown");
-                        CertStatus::Unknown
-                    }
-                }
-            };
-            Ok(responder.respond(&request_der, &lookup, now)?)
+        blocking(move || ocsp_answer(&pki, store.as_ref(), &handle, &request_der, now)).await
+    }
+
+    /// The deployment's own PKI URLs answered in-process, for gathering validation data
+    /// (B-LT/B-LTA) without a round trip through the public URL. Needs a tokio runtime.
+    pub fn own_pki(&self) -> Result<OwnPki> {
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|_| Error::Internal("own_pki needs a tokio runtime".into()))?;
+        let public_url = self.pki.ca.public_url.trim_end_matches('/').to_owned();
+        Ok(OwnPki {
+            pki: Arc::clone(&self.pki),
+            store: Arc::clone(&self.store),
+            clock: Arc::clone(&self.clock),
+            handle,
+            prefix: format!("{public_url}/pki/"),
         })
-        .await
     }
 
     /// Answers a DER TimeStampReq (RFC 3161) with the deployment's TSA; the serial number comes
@@ -87,8 +79,7 @@ impl Signet {
         let serial = (millis << 64) | u128::from(counter.unsigned_abs());
         let pki = Arc::clone(&self.pki);
         blocking(move || {
-            let tsa =
-                cached(&TSA, &pki.ca.root.certificate_der, || Ok(TimestampAuthority::from_ca(&pki.ca, &pki.custody)?))?;
+            let tsa = cached(&TSA, &pki.ca.root.certificate_der, || pki.timestamp_authority())?;
             Ok(tsa.respond(&request_der, serial, now)?)
         })
         .await
@@ -119,8 +110,8 @@ impl Signet {
             serial: hex::encode_upper(tbs.serial_number().as_bytes()),
             app_id: app.clone(),
             account_id: None,
-            not_before: time::OffsetDateTime::from(tbs.validity().not_before.to_system_time()),
-            not_after: time::OffsetDateTime::from(tbs.validity().not_after.to_system_time()),
+            not_before: OffsetDateTime::from(tbs.validity().not_before.to_system_time()),
+            not_after: OffsetDateTime::from(tbs.validity().not_after.to_system_time()),
             certificate_der: der,
             key_ref: Vec::new(),
             revoked_at: None,
@@ -153,22 +144,114 @@ impl Signet {
     pub async fn list_certificates(&self) -> Result<Vec<CertificateRecord>> {
         self.store.certificate_list().await
     }
+}
 
-    /// The revoked certificates issued by the CA named `ca_name`.
-    async fn revoked_entries(&self, ca_name: &str) -> Result<Vec<RevokedEntry>> {
-        Ok(self
-            .store
-            .certificate_list()
-            .await?
-            .into_iter()
-            .filter(|r| issued_by(r, ca_name))
-            .filter_map(|r| {
-                let at = r.revoked_at?;
-                let serial = hex::decode(&r.serial).ok()?;
-                Some(RevokedEntry { serial, time: SystemTime::from(at), reason: None })
-            })
-            .collect())
+/// Signs a CRL of the CA named `name` listing the revoked certificates it issued.
+async fn signed_crl(pki: &Arc<Pki>, store: &dyn MetaStore, now: OffsetDateTime, name: &str) -> Result<Vec<u8>> {
+    pki.ca.ca_certificate(name).ok_or(Error::NotFound("CA"))?;
+    let revoked = revoked_entries(store, name).await?;
+    let number = store.counter_next(CRL_NUMBER_COUNTER).await?;
+    let number = u64::try_from(number).map_err(|_| Error::Internal("negative CRL number".into()))?;
+    let now = SystemTime::from(now);
+    let pki = Arc::clone(pki);
+    let name = name.to_owned();
+    blocking(move || Ok(generate_crl(&pki.ca, &pki.custody, &name, number, now, now + CRL_VALIDITY, &revoked)?)).await
+}
+
+/// Answers an OCSPRequest from the certificate table; runs on a blocking thread (it waits for
+/// the store on `handle`).
+fn ocsp_answer(
+    pki: &Pki,
+    store: &dyn MetaStore,
+    handle: &tokio::runtime::Handle,
+    request_der: &[u8],
+    now: SystemTime,
+) -> Result<Vec<u8>> {
+    let responder =
+        cached(&OCSP_RESPONDER, &pki.ca.root.certificate_der, || Ok(OcspResponder::new(&pki.ca, &pki.custody)?))?;
+    let lookup = |ca_name: &str, serial: &[u8]| -> CertStatus {
+        if let Some(status) = hierarchy_status(&pki.ca, ca_name, serial) {
+            return status;
+        }
+        match handle.block_on(find_certificate(store, serial)) {
+            Ok(Some(record)) if issued_by(&record, ca_name) => match record.revoked_at {
+                Some(at) => CertStatus::Revoked { time: SystemTime::from(at), reason: None },
+                None => CertStatus::Good,
+            },
+            Ok(_) => CertStatus::Unknown,
+            Err(err) => {
+                tracing::warn!(error = %err, "OCSP lookup failed; answering unknown");
+                CertStatus::Unknown
+            }
+        }
+    };
+    Ok(responder.respond(request_der, &lookup, now)?)
+}
+
+/// The revoked certificates issued by the CA named `ca_name`.
+async fn revoked_entries(store: &dyn MetaStore, ca_name: &str) -> Result<Vec<RevokedEntry>> {
+    Ok(store
+        .certificate_list()
+        .await?
+        .into_iter()
+        .filter(|r| issued_by(r, ca_name))
+        .filter_map(|r| {
+            let at = r.revoked_at?;
+            let serial = hex::decode(&r.serial).ok()?;
+            Some(RevokedEntry { serial, time: SystemTime::from(at), reason: None })
+        })
+        .collect())
+}
+
+/// The deployment's CA URLs (`<public URL>/pki/ca/<name>.cer`, `/pki/crl/<name>.crl`,
+/// `/pki/ocsp`) answered in-process, as the HTTP endpoints would answer them. A
+/// [`ValidationSource`] for blocking threads: it waits for the store on the runtime it was made on.
+#[derive(Clone)]
+pub struct OwnPki {
+    pki: Arc<Pki>,
+    store: Arc<dyn MetaStore>,
+    clock: Arc<dyn Clock>,
+    handle: tokio::runtime::Handle,
+    prefix: String,
+}
+
+impl OwnPki {
+    /// The path under `/pki/` when `url` is one of this deployment's PKI URLs.
+    fn own_path<'u>(&self, url: &'u str) -> Option<&'u str> {
+        url.strip_prefix(&self.prefix)
     }
+
+    /// Whether `url` is one of this deployment's PKI URLs.
+    pub fn answers(&self, url: &str) -> bool {
+        self.own_path(url).is_some()
+    }
+}
+
+impl ValidationSource for OwnPki {
+    fn get(&self, url: &str) -> std::result::Result<Vec<u8>, BoxError> {
+        let path = self.own_path(url).ok_or_else(|| not_ours(url))?;
+        if let Some(name) = path.strip_prefix("ca/").and_then(|f| f.strip_suffix(".cer")) {
+            return Ok(self.pki.ca.ca_certificate(name).ok_or_else(|| not_ours(url))?.to_vec());
+        }
+        if let Some(name) = path.strip_prefix("crl/").and_then(|f| f.strip_suffix(".crl")) {
+            return Ok(self.handle.block_on(signed_crl(&self.pki, self.store.as_ref(), self.clock.now(), name))?);
+        }
+        Err(not_ours(url))
+    }
+
+    fn post(&self, url: &str, _content_type: &str, body: Vec<u8>) -> std::result::Result<Vec<u8>, BoxError> {
+        match self.own_path(url) {
+            Some("ocsp") => {
+                let now = SystemTime::from(self.clock.now());
+                Ok(ocsp_answer(&self.pki, self.store.as_ref(), &self.handle, &body, now)?)
+            }
+            _ => Err(not_ours(url)),
+        }
+    }
+}
+
+fn not_ours(url: &str) -> BoxError {
+    format!("{url} is not a PKI resource of this deployment").into()
 }
 
 /// Status of the hierarchy's own certificates (issuing CAs, TSA, OCSP responders): good while
@@ -189,7 +272,7 @@ fn issued_by(record: &CertificateRecord, ca_name: &str) -> bool {
 }
 
 /// Looks a certificate up by its serial bytes (the table keeps DER's sign byte when there is one).
-async fn find_certificate(store: &dyn crate::ports::MetaStore, serial: &[u8]) -> Result<Option<CertificateRecord>> {
+async fn find_certificate(store: &dyn MetaStore, serial: &[u8]) -> Result<Option<CertificateRecord>> {
     let plain = hex::encode_upper(serial);
     if let Some(record) = store.certificate_get(&plain).await? {
         return Ok(Some(record));

@@ -7,11 +7,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use signet_core::Signet;
+use signet_core::error::BoxError;
+use signet_core::validation_data::ValidationSource;
+use signet_core::{OwnPki, Signet};
 use signet_pki::TimestampAuthority;
 use signet_store::SqlStore;
 
-use super::validation_data::{Http, Transport};
+use super::validation_data::Http;
 use crate::runtime::Runtime;
 use crate::settings::Settings;
 
@@ -20,7 +22,7 @@ pub struct Deployment {
     tokio: tokio::runtime::Runtime,
     signet: Signet,
     store: SqlStore,
-    public_url: String,
+    own: OwnPki,
     http: Http,
 }
 
@@ -36,19 +38,16 @@ impl Deployment {
         let tokio =
             tokio::runtime::Builder::new_multi_thread().enable_all().build().context("failed to start tokio")?;
         let Runtime { signet, store } = tokio.block_on(Runtime::open(settings))?;
-        let public_url = signet.pki().ca.public_url.trim_end_matches('/').to_owned();
-        Ok(Self { tokio, signet, store, public_url, http: Http::new(Duration::from_secs(30))? })
+        let own = {
+            let _entered = tokio.enter();
+            signet.own_pki()?
+        };
+        Ok(Self { tokio, signet, store, own, http: Http::new(Duration::from_secs(30))? })
     }
 
     /// The deployment's time-stamping authority.
     pub fn tsa(&self) -> anyhow::Result<TimestampAuthority> {
-        let pki = self.signet.pki();
-        TimestampAuthority::from_ca(&pki.ca, &pki.custody).context("cannot load the deployment's TSA")
-    }
-
-    /// The path of `url` under this deployment's PKI, if it is one of ours.
-    fn own_path<'u>(&self, url: &'u str) -> Option<&'u str> {
-        url.strip_prefix(&self.public_url).and_then(|rest| rest.strip_prefix("/pki/"))
+        self.signet.pki().timestamp_authority().context("cannot load the deployment's TSA")
     }
 
     /// Closes the database cleanly.
@@ -57,23 +56,17 @@ impl Deployment {
     }
 }
 
-impl Transport for Deployment {
-    fn get(&self, url: &str) -> anyhow::Result<Vec<u8>> {
-        let Some(path) = self.own_path(url) else { return self.http.get(url) };
-        if let Some(name) = path.strip_prefix("ca/").and_then(|f| f.strip_suffix(".cer")) {
-            return Ok(self.signet.ca_certificate_der(name)?);
-        }
-        if let Some(name) = path.strip_prefix("crl/").and_then(|f| f.strip_suffix(".crl")) {
-            return Ok(self.tokio.block_on(self.signet.crl(name))?);
-        }
-        bail!("{url} is not a PKI resource of this deployment")
+/// The deployment's own PKI URLs are answered in-process, others over HTTP.
+impl ValidationSource for Deployment {
+    fn get(&self, url: &str) -> Result<Vec<u8>, BoxError> {
+        if self.own.answers(url) { self.own.get(url) } else { self.http.get(url) }
     }
 
-    fn post(&self, url: &str, content_type: &str, body: Vec<u8>) -> anyhow::Result<Vec<u8>> {
-        match self.own_path(url) {
-            Some("ocsp") => Ok(self.tokio.block_on(self.signet.ocsp_respond(body))?),
-            Some(_) => bail!("{url} is not a PKI resource of this deployment"),
-            None => self.http.post(url, content_type, body),
+    fn post(&self, url: &str, content_type: &str, body: Vec<u8>) -> Result<Vec<u8>, BoxError> {
+        if self.own.answers(url) {
+            self.own.post(url, content_type, body)
+        } else {
+            self.http.post(url, content_type, body)
         }
     }
 }

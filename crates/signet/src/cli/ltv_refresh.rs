@@ -11,8 +11,9 @@ use signet_core::signing::DocumentTimestamp;
 use signet_pki::{CmsSignature, DigestAlgorithm, TIMESTAMP_RESERVE, TimestampSource};
 
 use super::deployment::Deployment;
-use super::validation_data::{Http, Transport};
+use super::validation_data::Http;
 use crate::settings::Settings;
+use signet_core::validation_data::ValidationSource;
 
 use super::pdf_output::{Stage, open_input};
 use super::tsa_client::HttpTsa;
@@ -54,7 +55,7 @@ pub(super) fn run(settings: Settings, args: LtvRefreshArgs) -> anyhow::Result<()
         (None, None) => bail!("no time-stamping authority"),
     };
     let http = Http::new(std::time::Duration::from_secs(30))?;
-    let transport: &dyn Transport = match &deployment {
+    let transport: &dyn ValidationSource = match &deployment {
         Some(d) => d,
         None => &http,
     };
@@ -120,7 +121,7 @@ pub(super) fn add_validation_data(
     input: &mut Stage,
     destination: &Path,
     certificates: &[Vec<u8>],
-    transport: &dyn Transport,
+    transport: &dyn ValidationSource,
     user_password: Option<&str>,
 ) -> anyhow::Result<Stage> {
     let dss = validation_data::collect(certificates, transport).context("cannot gather validation data (B-LT)")?;

@@ -17,8 +17,9 @@ use super::deployment::Deployment;
 use super::ltv_refresh::{add_document_timestamp, add_validation_data, signature_certificates};
 use super::pdf_output::{Stage, open_input};
 use super::tsa_client::HttpTsa;
-use super::validation_data::{Http, Transport};
+use super::validation_data::Http;
 use crate::settings::Settings;
+use signet_core::validation_data::ValidationSource;
 
 /// PAdES baseline levels (ETSI EN 319 142-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -163,7 +164,7 @@ pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
         (None, None) => None,
     };
     let http = Http::new(std::time::Duration::from_secs(30))?;
-    let transport: &dyn Transport = match &deployment {
+    let transport: &dyn ValidationSource = match &deployment {
         Some(d) => d,
         None => &http,
     };
@@ -343,7 +344,7 @@ impl KeyMaterial {
 
     /// A revoked certificate can no longer sign. When the responder cannot be reached the
     /// signature is still made (offline use), with a warning.
-    fn check_not_revoked(&self, transport: &dyn Transport) -> anyhow::Result<()> {
+    fn check_not_revoked(&self, transport: &dyn ValidationSource) -> anyhow::Result<()> {
         match super::validation_data::is_revoked(&self.certificate, &self.chain, transport) {
             Ok(false) => Ok(()),
             Ok(true) => {

@@ -11,6 +11,8 @@ mod evidence;
 mod flows;
 mod pki_endpoints;
 mod serve;
+mod service_pades;
+mod service_pkcs11;
 mod support;
 mod validators;
 mod yunhetong;

@@ -41,7 +41,10 @@ pub fn assert_pdfsig_valid(pdf: &Path, ca_pem: &Path, count: usize) {
     // widget (a cross-page seal has one per page); repeated entries of one field re-run NSS's
     // certificate check against its OCSP cache and may print "Unknown issue", so the certificate
     // verdict is read from each field's first entry, the signature verdict from every entry.
-    let blocks: Vec<&str> = text.split("Signature #").skip(1).collect();
+    // Document timestamps (PAdES B-LTA) are listed too, as "Signature Type: unknown" that
+    // poppler cannot check; they are pyHanko's to judge (see `assert_lta_valid`).
+    let blocks: Vec<&str> =
+        text.split("Signature #").skip(1).filter(|b| !b.contains("- Signature Type: unknown")).collect();
     let mut seen: Vec<&str> = Vec::new();
     for block in &blocks {
         assert!(block.contains("Signature is Valid."), "pdfsig:\n{text}");
@@ -108,4 +111,18 @@ fn parse_ppm(data: &[u8]) -> (usize, usize, Vec<u8>) {
     assert_eq!(fields[0], "P6");
     let (width, height): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
     (width, height, data[i + 1..].to_vec())
+}
+
+/// Asserts pyHanko's AdES LTA validation (`ades_lta_validation`, embedded data only, revocation
+/// data required for every certificate) passes every signature, trusting only `trust_pem`.
+pub fn assert_lta_valid(pdf: &Path, trust_pem: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/lta_validate.py");
+    let output = Command::new("python3")
+        .arg(script)
+        .arg(pdf)
+        .arg(trust_pem)
+        .output()
+        .expect("python3 with pyHanko must be on PATH (scripts/test.sh installs it into .venv)");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && text.contains("LTA: PASSED"), "pyHanko AdES LTA on {}: {text}", pdf.display());
 }
