@@ -39,6 +39,9 @@ pub enum Error {
     /// A message could not be handed to the SMS or e-mail provider.
     #[error("message delivery failed")]
     Delivery(#[source] BoxError),
+    /// The real-name verification provider gave no verdict.
+    #[error("{0}")]
+    Provider(#[source] crate::verification::ProviderError),
     /// The metadata or object store failed.
     #[error("storage failure")]
     Storage(#[source] BoxError),
@@ -72,6 +75,8 @@ impl Error {
             Self::Code(crate::codes::CodeFailure::TooSoon) | Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::Code(_) => ErrorCode::InvalidInput,
             Self::Delivery(_) => ErrorCode::Unavailable,
+            Self::Provider(crate::verification::ProviderError::Unsupported { .. }) => ErrorCode::Conflict,
+            Self::Provider(_) => ErrorCode::Unavailable,
             Self::Storage(_) | Self::Pki(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -33,9 +33,11 @@ pub mod secrets;
 mod service;
 pub mod signing;
 pub mod tokens;
+pub mod verification;
 pub mod validation_data;
 
 pub use error::{Error, ErrorCode, Result};
+pub use service::VerificationRequest;
 pub use service::esign;
 pub use service::yunhetong;
 pub use service::OwnPki;

@@ -21,6 +21,7 @@ use crate::files::{FileId, FileRecord};
 use crate::flows::{FlowId, FlowRecord, FlowStatus};
 use crate::ids::AppId;
 use crate::seals::{SealId, SealRecord};
+use crate::verification::VerificationRecord;
 
 /// All metadata the service keeps, in one database.
 pub trait MetaStore:
@@ -36,6 +37,7 @@ pub trait MetaStore:
     + OutboxStore
     + CodeStore
     + EvidenceStore
+    + VerificationStore
 {
 }
 
@@ -52,6 +54,7 @@ impl<T> MetaStore for T where
         + OutboxStore
         + CodeStore
         + EvidenceStore
+        + VerificationStore
 {
 }
 
@@ -244,6 +247,22 @@ pub trait EvidenceStore: Send + Sync {
         &self,
         ids: &[signet_tlog::NodeId],
     ) -> Result<std::collections::HashMap<signet_tlog::NodeId, signet_tlog::Hash>>;
+}
+
+/// Real-name verification checks. Writes carry their audit entry, appended in the same transaction.
+#[async_trait]
+pub trait VerificationStore: Send + Sync {
+    async fn verification_insert(&self, check: &VerificationRecord, audit: &AuditEntry) -> Result<()>;
+    /// An account's checks, newest first.
+    async fn verification_list(&self, app: &AppId, account: &AccountId) -> Result<Vec<VerificationRecord>>;
+    /// Stores a check's new outcome and attempt count, but only while it is still pending with
+    /// `expected_attempts` (two answers racing for one deposit: one wins); false otherwise.
+    async fn verification_update(
+        &self,
+        check: &VerificationRecord,
+        expected_attempts: i32,
+        audit: &AuditEntry,
+    ) -> Result<bool>;
 }
 
 /// The content-addressed key of a stored object: `sha256/<hex>`.

@@ -50,6 +50,7 @@ pub struct HttpConfig {
         (name = "files", description = "Documents to sign"),
         (name = "seals", description = "Seals and silent-sign authorizations"),
         (name = "flows", description = "Sign flows: documents, ordered signers, signing"),
+        (name = "verification", description = "Real-name verification of accounts (实名认证)"),
         (name = "events", description = "Callback pull mode: undelivered events and their confirmation"),
         (name = "evidence", description = "Evidence log (存证): document hashes in an RFC 6962 Merkle tree"),
         (name = "ops", description = "Health and readiness"),

@@ -20,7 +20,7 @@ use crate::{
 #[error("invalid message provider setting: {0}")]
 pub struct ConfigError(String);
 
-fn bad(reason: impl Into<String>) -> ConfigError {
+pub(crate) fn bad(reason: impl Into<String>) -> ConfigError {
     ConfigError(reason.into())
 }
 
@@ -114,13 +114,13 @@ impl FromStr for ProviderConfig {
 }
 
 /// Query parameters, with tracking of which were used so typos are reported.
-struct Query {
+pub(crate) struct Query {
     values: HashMap<String, String>,
     used: std::cell::RefCell<Vec<String>>,
 }
 
 impl Query {
-    fn of(url: &Url) -> Result<Self, ConfigError> {
+    pub(crate) fn of(url: &Url) -> Result<Self, ConfigError> {
         let mut values = HashMap::new();
         for (name, value) in url.query_pairs() {
             if values.insert(name.to_string(), value.to_string()).is_some() {
@@ -130,7 +130,7 @@ impl Query {
         Ok(Self { values, used: Default::default() })
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.used.borrow_mut().push(name.to_string());
         self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
@@ -139,7 +139,7 @@ impl Query {
         self.get(name).ok_or_else(|| bad(format!("'{name}' is required")))
     }
 
-    fn reject_unknown(&self) -> Result<(), ConfigError> {
+    pub(crate) fn reject_unknown(&self) -> Result<(), ConfigError> {
         let used = self.used.borrow();
         let mut unknown: Vec<&str> =
             self.values.keys().map(String::as_str).filter(|k| !used.iter().any(|u| u == k)).collect();
@@ -150,7 +150,7 @@ impl Query {
         }
     }
 
-    fn timeout(&self) -> Result<Duration, ConfigError> {
+    pub(crate) fn timeout(&self) -> Result<Duration, ConfigError> {
         match self.get("timeout_secs") {
             None => Ok(Duration::from_secs(10)),
             Some(v) => match v.parse::<u64>() {
@@ -161,7 +161,7 @@ impl Query {
     }
 
     /// `endpoint=` override, else `https://<host>[:port]/` from the URL.
-    fn endpoint(&self, url: &Url) -> Result<Url, ConfigError> {
+    pub(crate) fn endpoint(&self, url: &Url) -> Result<Url, ConfigError> {
         let endpoint = match self.get("endpoint") {
             Some(value) => Url::parse(value).map_err(|e| bad(format!("'endpoint' is not a URL ({e})")))?,
             None => {
@@ -192,7 +192,7 @@ fn decoded(part: &str, what: &str) -> Result<String, ConfigError> {
 }
 
 /// `user:password@` as decoded strings; both required when `required`.
-fn userinfo(url: &Url, what: (&str, &str), required: bool) -> Result<Option<(String, Secret)>, ConfigError> {
+pub(crate) fn userinfo(url: &Url, what: (&str, &str), required: bool) -> Result<Option<(String, Secret)>, ConfigError> {
     let user = decoded(url.username(), what.0)?;
     let password = url.password().map(|p| decoded(p, what.1)).transpose()?.unwrap_or_default();
     match (user.is_empty(), password.is_empty()) {

@@ -8,6 +8,9 @@
 //! | Aliyun Dysms `SendSms` | [`AliyunSms`] | SMS |
 //! | Tencent Cloud SMS `SendSms` (API 3.0) | [`TencentSms`] | SMS |
 //!
+//! It also holds the real-name verification source ([`VerificationConfig`]): Tencent Cloud
+//! FaceID's element checks ([`TencentFaceId`]), which share the TC3 request signing with SMS.
+//!
 //! # Settings
 //!
 //! A deployment picks one provider with a single setting (`SIGNET_SMS_PROVIDER`, or the e-mail
@@ -49,6 +52,7 @@ mod aliyun;
 pub mod aliyun_sign;
 mod config;
 mod error;
+mod faceid;
 mod outbox;
 mod phone;
 mod router;
@@ -56,12 +60,15 @@ mod secret;
 mod smtp;
 mod tencent;
 pub mod tencent_sign;
+mod verification;
 
 pub use aliyun::{AliyunConfig, AliyunSms};
 pub use config::{ConfigError, ProviderConfig};
 pub use error::NotifyError;
+pub use faceid::{FaceIdConfig, TencentFaceId};
 pub use outbox::OutboxFile;
 pub use router::ChannelRouter;
 pub use secret::Secret;
 pub use smtp::{SmtpConfig, SmtpSender, SmtpTls};
 pub use tencent::{TencentConfig, TencentSms};
+pub use verification::VerificationConfig;

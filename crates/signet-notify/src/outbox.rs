@@ -93,7 +93,7 @@ fn purpose_json(purpose: &Purpose) -> Value {
 }
 
 /// One `write(2)` of the whole line with `O_APPEND`, then `fsync`.
-fn append_line(path: &Path, line: &[u8]) -> std::io::Result<()> {
+pub(crate) fn append_line(path: &Path, line: &[u8]) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }

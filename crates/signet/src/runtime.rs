@@ -40,7 +40,8 @@ impl Runtime {
         let config = signet_config(settings)?;
         let messages = message_sender(settings)?;
         let signet =
-            Signet::new(Arc::new(store.clone()), Arc::new(blobs), messages, Arc::new(SystemClock), keys, pki, config);
+            Signet::new(Arc::new(store.clone()), Arc::new(blobs), messages, Arc::new(SystemClock), keys, pki, config)
+                .with_verification(verification_provider(settings)?);
         Ok(Self { signet, store })
     }
 }
@@ -84,6 +85,16 @@ fn key_storage(settings: &Settings) -> anyhow::Result<KeyStorage> {
         .with_context(|| format!("failed to open the PKCS#11 token {label:?} in {module}"))?;
     tracing::info!(token = label, ca_keys_in_token, account_keys_in_token, "PKCS#11 key custody");
     Ok(KeyStorage { token: Some(token), ca_keys_in_token, account_keys_in_token })
+}
+
+/// The real-name verification source as configured.
+fn verification_provider(
+    settings: &Settings,
+) -> anyhow::Result<Arc<dyn signet_core::verification::VerificationProvider>> {
+    let config = signet_notify::VerificationConfig::parse(&settings.verification_provider)
+        .context("invalid verification_provider")?;
+    tracing::info!(provider = %config, "verification_provider");
+    config.build(&settings.data_dir).context("failed to set up verification_provider")
 }
 
 /// The domain's settings.

@@ -108,6 +108,9 @@ pub struct Settings {
     /// Which new keys go into the token: `accounts`, `ca` or `ca,accounts` (SM2 keys stay in software).
     #[serde(deserialize_with = "lenient::string")]
     pub pkcs11_keys: String,
+    /// Real-name verification source: `none`, `outbox` (micro-deposits only) or `tencent://...`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub verification_provider: String,
 }
 
 /// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
@@ -148,6 +151,7 @@ const KEYS: &[&str] = &[
     "pkcs11_pin",
     "pkcs11_pin_file",
     "pkcs11_keys",
+    "verification_provider",
 ];
 
 /// How log lines are written.
@@ -198,6 +202,7 @@ impl Default for Settings {
             pkcs11_pin: None,
             pkcs11_pin_file: None,
             pkcs11_keys: "accounts".into(),
+            verification_provider: "none".into(),
         }
     }
 }
@@ -303,6 +308,7 @@ impl fmt::Debug for Settings {
             .field("pkcs11_pin", &redact(&self.pkcs11_pin))
             .field("pkcs11_pin_file", &self.pkcs11_pin_file)
             .field("pkcs11_keys", &self.pkcs11_keys)
+            .field("verification_provider", &provider_kind(&self.verification_provider))
             .finish()
     }
 }

@@ -23,6 +23,7 @@ mod evidence;
 mod files;
 mod flows;
 mod seals;
+mod verification;
 pub mod yunhetong;
 
 pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
@@ -30,6 +31,7 @@ pub use evidence::{EvidenceContent, EvidenceProof};
 pub use files::{UploadDeclaration, UploadTicket};
 pub use flows::{NewFlow, NewSigner, SignMode};
 pub use seals::SealSource;
+pub use verification::VerificationRequest;
 mod pki;
 pub use pki::OwnPki;
 
@@ -85,6 +87,10 @@ pub struct Signet {
     keys: SecretKeys,
     pki: Arc<Pki>,
     config: SignetConfig,
+    /// Real-name verification; [`crate::verification::NoVerificationProvider`] unless configured.
+    verifier: Arc<dyn crate::verification::VerificationProvider>,
+    /// Face verification for willingness, when the deployment has one.
+    face: Option<Arc<dyn crate::verification::FaceVerifier>>,
 }
 
 impl Signet {
@@ -98,7 +104,20 @@ impl Signet {
         pki: Pki,
         config: SignetConfig,
     ) -> Self {
-        Self { store, blobs, messages, clock, keys, pki: Arc::new(pki), config }
+        let verifier = Arc::new(crate::verification::NoVerificationProvider);
+        Self { store, blobs, messages, clock, keys, pki: Arc::new(pki), config, verifier, face: None }
+    }
+
+    /// Uses `verifier` for real-name verification.
+    pub fn with_verification(mut self, verifier: Arc<dyn crate::verification::VerificationProvider>) -> Self {
+        self.verifier = verifier;
+        self
+    }
+
+    /// Offers face verification for willingness through `face`.
+    pub fn with_face_verifier(mut self, face: Arc<dyn crate::verification::FaceVerifier>) -> Self {
+        self.face = Some(face);
+        self
     }
 
     /// Probes the database and the object store.

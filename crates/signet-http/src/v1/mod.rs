@@ -8,6 +8,7 @@ mod evidence;
 mod files;
 mod flows;
 mod seals;
+mod verifications;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(flows::routes())
         .merge(evidence::routes())
         .merge(events::routes())
+        .merge(verifications::routes())
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).

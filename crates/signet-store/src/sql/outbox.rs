@@ -105,10 +105,12 @@ impl OutboxStore for SqlStore {
         error: Option<&str>,
     ) -> Result<()> {
         // Giving up keeps the event (pull mode can still fetch it) but removes its target time far ahead.
+        // An event the app confirmed while this attempt was in flight stays confirmed: the attempt
+        // must not reopen it (it would be pushed and listed again).
         let sql = "update outbox_event set attempts = attempts + 1, delivered_at = $2, \
                    next_attempt_at = coalesce($3, next_attempt_at), lease_until = null, last_error = $4, \
                    target_url = case when $2 is null and $3 is null then null else target_url end \
-                   where event_id = $1";
+                   where event_id = $1 and delivered_at is null";
         on_pool!(&self.pool, |p| sqlx::query(sql)
             .bind(id.as_str())
             .bind(delivered_at)

@@ -15,4 +15,5 @@ mod service_pades;
 mod service_pkcs11;
 mod support;
 mod validators;
+mod verification;
 mod yunhetong;
