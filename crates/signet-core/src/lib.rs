@@ -32,6 +32,7 @@ pub mod seals;
 pub mod secrets;
 mod service;
 pub mod signing;
+pub mod templates;
 pub mod tokens;
 pub mod verification;
 pub mod validation_data;

@@ -21,6 +21,7 @@ use crate::files::{FileId, FileRecord};
 use crate::flows::{FlowId, FlowRecord, FlowStatus};
 use crate::ids::AppId;
 use crate::seals::{SealId, SealRecord};
+use crate::templates::{TemplateId, TemplateRecord};
 use crate::verification::VerificationRecord;
 
 /// All metadata the service keeps, in one database.
@@ -33,6 +34,7 @@ pub trait MetaStore:
     + CounterStore
     + FileStore
     + SealStore
+    + TemplateStore
     + FlowStore
     + OutboxStore
     + CodeStore
@@ -50,6 +52,7 @@ impl<T> MetaStore for T where
         + CounterStore
         + FileStore
         + SealStore
+        + TemplateStore
         + FlowStore
         + OutboxStore
         + CodeStore
@@ -147,6 +150,13 @@ pub trait FileStore: Send + Sync {
 }
 
 /// Seals and silent-sign authorizations.
+/// Templates of an app; a template never changes once stored.
+#[async_trait]
+pub trait TemplateStore: Send + Sync {
+    async fn template_insert(&self, template: &TemplateRecord) -> Result<()>;
+    async fn template_get(&self, app: &AppId, id: &TemplateId) -> Result<Option<TemplateRecord>>;
+}
+
 #[async_trait]
 pub trait SealStore: Send + Sync {
     /// Inserts a seal; when it is the default, clears the account's previous default in the same transaction.

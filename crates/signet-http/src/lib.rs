@@ -48,6 +48,7 @@ pub struct HttpConfig {
         (name = "app", description = "The calling app's own settings"),
         (name = "accounts", description = "Persons and organisations that sign"),
         (name = "files", description = "Documents to sign"),
+        (name = "templates", description = "PDF templates with AcroForm text fields, filled into new documents"),
         (name = "seals", description = "Seals and silent-sign authorizations"),
         (name = "flows", description = "Sign flows: documents, ordered signers, signing"),
         (name = "verification", description = "Real-name verification of accounts (实名认证)"),

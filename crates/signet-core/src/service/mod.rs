@@ -23,6 +23,7 @@ mod evidence;
 mod files;
 mod flows;
 mod seals;
+mod templates;
 mod verification;
 pub mod yunhetong;
 

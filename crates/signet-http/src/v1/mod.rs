@@ -8,6 +8,7 @@ mod evidence;
 mod files;
 mod flows;
 mod seals;
+mod templates;
 mod verifications;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(files::routes())
         .merge(seals::routes())
+        .merge(templates::routes())
         .merge(flows::routes())
         .merge(evidence::routes())
         .merge(events::routes())

@@ -31,6 +31,7 @@ mod flows;
 mod outbox;
 mod seals;
 mod system;
+mod templates;
 mod verification;
 
 /// Runs the same query code against whichever driver the pool holds.

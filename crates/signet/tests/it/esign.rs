@@ -137,9 +137,9 @@ fn conformance(api: &Api) {
     wrong.fails("/account/idexchange", &json!({"thirdId": "x"}), 1435103);
     let unknown_app = Tsign { api, id: "no-such-app".into(), secret: APP_KEY.into() };
     unknown_app.fails("/account/idexchange", &json!({"thirdId": "x"}), 1435103);
-    // Routes Signet does not serve answer in the envelope, naming the path.
-    let msg = t.fails("/template/createbyfilekey", &json!({"fileKey": "x"}), 1435002);
-    assert!(msg.contains("/template/createbyfilekey"), "{msg}");
+    // Paths the document does not have answer in the envelope, naming the path.
+    let msg = t.fails("/template/deletebyid", &json!({"fileKey": "x"}), 1435002);
+    assert!(msg.contains("/template/deletebyid"), "{msg}");
 
     // Files: upload URL with its Content-MD5 checked, contracts, download links.
     let contract = std::fs::read(fixture("contract.pdf")).unwrap();
@@ -674,6 +674,127 @@ fn expiry(api: &Api, hook: &Receiver) {
     );
 }
 
+/// Templates (§5.3, §5.4.2): a PDF with AcroForm fields becomes a template, a contract is made
+/// from it with Chinese `simpleFormFields` and HTML and PDF `chunkedFields`, and that contract
+/// goes through a flow: the platform signs at a keyword of the filled text, a user after silent
+/// authorization with a cross-page seal; both signatures validate.
+fn template_life(api: &Api) {
+    let t = Tsign::bootstrap(api);
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let template_pdf = std::fs::read(fixture("template.pdf")).unwrap();
+    let contract = std::fs::read(fixture("contract.pdf")).unwrap();
+    let key = t.upload("租赁模板.pdf", "application/pdf", &template_pdf);
+    let template =
+        t.ok("/template/createbyfilekey", &json!({"fileKey": key, "templateName": "房屋租赁合同"}))["templateId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    // Failures: required fields, a file not uploaded, a PDF without fields, a foreign template.
+    assert!(t.fails("/template/createbyfilekey", &json!({"fileKey": key}), 1435002).contains("templateName"));
+    let never_put = t.ok(
+        "/file/uploadurl",
+        &json!({"fileName": "x.pdf", "fileSize": 10, "contentType": "application/pdf", "contentMd5": b64(&md5_of(b"0123456789"))}),
+    )["fileKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.fails("/template/createbyfilekey", &json!({"fileKey": never_put, "templateName": "x"}), 1435304);
+    let png_key = t.upload("seal.png", "image/png", &std::fs::read(fixture("seal.png")).unwrap());
+    t.fails("/template/createbyfilekey", &json!({"fileKey": png_key, "templateName": "x"}), 1435305);
+    let plain_key = t.upload("plain.pdf", "application/pdf", &contract);
+    let msg = t.fails("/template/createbyfilekey", &json!({"fileKey": plain_key, "templateName": "x"}), 1435002);
+    assert!(msg.contains("fileKey") && msg.contains("AcroForm"), "{msg}");
+    let msg = t.fails(
+        "/doc/createbytemplate",
+        &json!({"templateId": template, "name": "x", "simpleFormFields": {"nobody": "x"}}),
+        1435002,
+    );
+    assert!(msg.contains("simpleFormFields") && msg.contains("nobody"), "{msg}");
+    let msg = t.fails(
+        "/doc/createbytemplate",
+        &json!({"templateId": template, "name": "x", "simpleFormFields": {"partyA": "\u{1F600}"}}),
+        1435002,
+    );
+    assert!(msg.contains("U+1F600"), "{msg}");
+    let msg = t.fails(
+        "/doc/createbytemplate",
+        &json!({"templateId": template, "name": "x", "chunkedFields": [{"mimeType": "image/png", "chunkedData": "AAAA", "sequence": 0}]}),
+        1435002,
+    );
+    assert!(msg.contains("mimeType"), "{msg}");
+    let many: String = (0..1500).map(|i| format!("<p>第{i}条</p>")).collect();
+    let msg = t.fails(
+        "/doc/createbytemplate",
+        &json!({"templateId": template, "name": "x", "chunkedFields": [{"mimeType": "text/html", "chunkedData": b64(many.as_bytes()), "sequence": 0}]}),
+        1435002,
+    );
+    assert!(msg.contains("10 pages"), "at most 10 pages: {msg}");
+    let other = Tsign::other(api);
+    other.fails("/doc/createbytemplate", &json!({"templateId": template, "name": "x"}), 1435002);
+
+    // The contract: Chinese fields; HTML (sequence 1) after a PDF (sequence 0), base64 with line breaks.
+    let html = "<h1>补充条款</h1><p>本补充条款与主合同具有<strong>同等法律效力</strong>。</p>";
+    let mut html_b64 = b64(html.as_bytes());
+    html_b64.insert(8, '\n');
+    let made = t.ok(
+        "/doc/createbytemplate",
+        &json!({
+            "name": "房屋租赁合同",
+            "templateId": template,
+            "simpleFormFields": {"contractNo": 2026120301, "partyA": "杭州测试科技有限公司", "partyB": "陈七",
+                                 "idCardNo": "330106198512110024", "signDate": "2026年12月3日"},
+            "chunkedFields": [{"mimeType": " TEXT/HTML", "chunkedData": html_b64, "sequence": 1},
+                              {"mimeType": "application/pdf", "chunkedData": b64(&contract), "sequence": 0}]
+        }),
+    );
+    let doc = made["docId"].as_str().unwrap().to_owned();
+    let (status, filled) = get(made["docUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let filled_path = dir.path().join("filled.pdf");
+    std::fs::write(&filled_path, &filled).unwrap();
+    assert_qpdf_clean(&filled_path);
+    let out = Command::new("pdftotext").arg(&filled_path).arg("-").output().expect("pdftotext must be installed");
+    let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
+    let order = ["杭州测试科技有限公司", "陈七", "2026120301", "电子合同测试样本", "补充条款", "同等法律效力"];
+    let mut at = 0;
+    for expected in order {
+        let found = text[at..].find(expected).unwrap_or_else(|| panic!("{expected} after byte {at} in {text}"));
+        at += found;
+    }
+
+    // The flow over the made contract.
+    let person = t.person("陈七", "330106198512110024", "tpl-chen");
+    t.ok("/seal/create/person", &json!({"accountId": person, "templateType": "SQUARE", "color": "RED"}));
+    t.ok("/account/platform/silentsign", &json!({"grantAccountId": person}));
+    let flow = t.ok("/sign/contract/addProcess", &json!({"businessScene": "房屋租赁", "docId": doc}))["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.ok(
+        "/sign/contract/platformSignTask",
+        &json!({"flowId": flow, "posList": [{"signType": 1, "key": "杭州测试科技"}]}),
+    );
+    t.ok(
+        "/sign/contract/userSignTask",
+        &json!({"flowId": flow, "accountId": person, "posList": [{"signType": 3, "posY": 0.5}]}),
+    );
+    t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));
+    assert_eq!(t.ok("/sign/contract/detail", &json!({"flowId": flow}))["flowStatus"], 2);
+    let downloads = t.ok("/sign/download", &json!({"flowId": flow}));
+    let (status, signed) = get(downloads[0]["docUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    let pdf = dir.path().join("signed.pdf");
+    std::fs::write(&pdf, &signed).unwrap();
+    let ca = api.ca_file(dir.path());
+    assert_pyhanko_valid(&pdf, &ca, 2);
+    assert_pdfsig_valid(&pdf, &ca, 2);
+    // partyA's box is [160, 692, 410, 714]: the platform seal sits on the filled name.
+    let page1 = render_page(&pdf, 1);
+    assert!(red_pixels(&page1, 160.0, 640.0, 410.0, 766.0) > 200, "platform seal on the filled text");
+    assert!(red_pixels(&page1, page1.0 as f64 - 40.0, 300.0, page1.0 as f64, 540.0) > 30, "cross-page slice");
+}
+
 fn suite(backend: Backend) {
     let hook = Receiver::start(vec![500]);
     let api = Api::start_with(
@@ -686,6 +807,7 @@ fn suite(backend: Backend) {
     );
     conformance(&api);
     full_life(&api, &hook);
+    template_life(&api);
     expiry(&api, &hook);
 }
 

@@ -14,6 +14,7 @@ mod serve;
 mod service_pades;
 mod service_pkcs11;
 mod support;
+mod templates;
 mod validators;
 mod verification;
 mod yunhetong;

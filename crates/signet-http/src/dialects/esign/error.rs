@@ -171,6 +171,9 @@ fn invalid_input(field: &str, reason: &str, context: Context) -> EsignError {
         "callbackUrl" => "noticeUrl",
         "agentId" => "creatorId",
         "widthMm" => "width",
+        "fields" => "simpleFormFields",
+        "append" => "chunkedFields",
+        "fileId" => "fileKey",
         other => other,
     };
     EsignError::parameter(field, reason)
@@ -183,6 +186,7 @@ fn not_found(what: &str) -> EsignError {
         "flow" => EsignError::new(FLOW_DETAIL_FAILED, "获取签署流详情失败: 签署流程不存在"),
         "signer" => EsignError::new(SIGNER_NOT_FOUND, "签署者账户不存在"),
         "seal" => EsignError::new(SEAL_QUERY_FAILED, "印章服务查询失败: 印章不存在"),
+        "template" => EsignError::parameter("templateId", "模板不存在"),
         other => EsignError::parameter(other, "not found"),
     }
 }

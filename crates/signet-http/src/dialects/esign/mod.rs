@@ -12,6 +12,7 @@ mod links;
 mod notices;
 mod positions;
 mod seals;
+mod templates;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -34,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/file/uploadurl", post(files::upload_url))
         .route("/doc/createbyfilekey", post(files::create_doc))
         .route("/doc/downloadurl", post(files::doc_download_url))
+        .route("/template/createbyfilekey", post(templates::create_template))
+        .route("/doc/createbytemplate", post(templates::create_doc))
         .route("/account/create/person", post(accounts::create_person))
         .route("/account/create/organize/common", post(accounts::create_org))
         .route("/account/person/update", post(accounts::update_person))
@@ -71,7 +74,7 @@ pub fn routes() -> Router<AppState> {
         .fallback(unsupported)
 }
 
-/// Routes of the vendor's document Signet does not serve (templates) answer in the envelope.
+/// Paths the vendor's document does not have answer in the envelope.
 async fn unsupported(uri: axum::http::Uri) -> EsignError {
     EsignError::parameter("path", format!("{} is not supported by this service", uri.path()))
 }
