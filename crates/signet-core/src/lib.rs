@@ -34,16 +34,18 @@ mod service;
 pub mod signing;
 pub mod templates;
 pub mod tokens;
-pub mod verification;
 pub mod validation_data;
+pub mod verification;
+pub mod wosign_orders;
 
 pub use error::{Error, ErrorCode, Result};
+pub use service::OwnPki;
 pub use service::VerificationRequest;
 pub use service::esign;
+pub use service::wosign;
 pub use service::yunhetong;
-pub use service::OwnPki;
 pub use service::{
-    Backoff, CallbackTransport, DeliveryPolicy, EvidenceContent, EvidenceProof, Health, NewFlow, NewSigner, SealSource,
-    SignMode, Signet, SignetConfig, UploadDeclaration, UploadTicket,
+    Backoff, CallbackReply, CallbackTransport, DeliveryPolicy, EvidenceContent, EvidenceProof, Health, NewFlow,
+    NewSigner, SealSource, SignMode, Signet, SignetConfig, UploadDeclaration, UploadTicket,
 };
 pub use signet_pki::pem_certificate;

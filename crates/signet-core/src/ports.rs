@@ -23,6 +23,7 @@ use crate::ids::AppId;
 use crate::seals::{SealId, SealRecord};
 use crate::templates::{TemplateId, TemplateRecord};
 use crate::verification::VerificationRecord;
+use crate::wosign_orders::WosignOrder;
 
 /// All metadata the service keeps, in one database.
 pub trait MetaStore:
@@ -40,6 +41,7 @@ pub trait MetaStore:
     + CodeStore
     + EvidenceStore
     + VerificationStore
+    + WosignStore
 {
 }
 
@@ -58,6 +60,7 @@ impl<T> MetaStore for T where
         + CodeStore
         + EvidenceStore
         + VerificationStore
+        + WosignStore
 {
 }
 
@@ -189,6 +192,29 @@ pub struct FlowChange {
     pub expected_updated_at: OffsetDateTime,
     pub audit: Vec<AuditEntry>,
     pub events: Vec<OutboxEvent>,
+}
+
+/// WoSignDoc orders (the dialect's `orderNumber` → `signid` → flow).
+#[async_trait]
+pub trait WosignStore: Send + Sync {
+    /// Claims the order number; [`crate::Error::Conflict`] when the app already has it.
+    async fn wosign_order_insert(&self, order: &WosignOrder) -> Result<()>;
+    async fn wosign_order_get(&self, app: &AppId, order_number: &str) -> Result<Option<WosignOrder>>;
+    async fn wosign_order_by_sign_id(&self, app: &AppId, sign_id: &str) -> Result<Option<WosignOrder>>;
+    /// Replaces the order stored under `old_sign_id` (an order that ended unsigned) by `order`,
+    /// keeping its number; false when that order is no longer there.
+    async fn wosign_order_replace(&self, old_sign_id: &str, order: &WosignOrder) -> Result<bool>;
+    /// Records the flow of an order once it exists.
+    async fn wosign_order_set_flow(&self, sign_id: &str, flow: &FlowId) -> Result<()>;
+    /// Leases up to `limit` orders whose flow is still signing and whose lease has run out.
+    async fn wosign_orders_claim(
+        &self,
+        now: OffsetDateTime,
+        lease_until: OffsetDateTime,
+        limit: i64,
+    ) -> Result<Vec<WosignOrder>>;
+    /// Gives up an order's lease (another pass may drive it at once).
+    async fn wosign_order_release(&self, sign_id: &str) -> Result<()>;
 }
 
 /// Flows with their documents and signers.

@@ -37,6 +37,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// The 云合同 dialect's file roots and token lifetime.
     pub yunhetong: dialects::yunhetong::YunhetongConfig,
+    /// The WoSignDoc dialect's client-certificate requirement and signer limit.
+    pub wosign: dialects::wosign::WosignConfig,
 }
 
 #[derive(OpenApi)]
@@ -93,6 +95,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         )
         .nest(dialects::esign::BASE, dialects::esign::routes())
         .merge(dialects::yunhetong::router(&state, &config.yunhetong))
+        .merge(dialects::wosign::router(&config.wosign))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

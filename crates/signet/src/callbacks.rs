@@ -13,7 +13,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use signet_core::{CallbackTransport, Error, Result};
+use signet_core::{CallbackReply, CallbackTransport, Error, Result};
+
+/// How much of a receiver's answer is read.
+const REPLY_BYTES: usize = 1024;
 
 /// Posts callbacks with `reqwest`.
 pub struct HttpCallbacks {
@@ -35,7 +38,13 @@ impl HttpCallbacks {
 
 #[async_trait]
 impl CallbackTransport for HttpCallbacks {
-    async fn post(&self, url: &str, headers: &[(String, String)], body: &str, timeout: Duration) -> Result<u16> {
+    async fn post(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &str,
+        timeout: Duration,
+    ) -> Result<CallbackReply> {
         let parsed = reqwest::Url::parse(url).map_err(|e| Error::invalid("callbackUrl", e.to_string()))?;
         if !self.allow_private {
             let literal = match parsed.host() {
@@ -51,8 +60,19 @@ impl CallbackTransport for HttpCallbacks {
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let response = request.send().await.map_err(|e| Error::Internal(format!("callback to {url} failed: {e}")))?;
-        Ok(response.status().as_u16())
+        let failed = |e: reqwest::Error| Error::Internal(format!("callback to {url} failed: {e}"));
+        let mut response = request.send().await.map_err(failed)?;
+        let status = response.status().as_u16();
+        // Only the start of the answer matters (an acknowledgement such as `1`); never read more.
+        let mut head = Vec::new();
+        while head.len() < REPLY_BYTES {
+            match response.chunk().await {
+                Ok(Some(chunk)) => head.extend_from_slice(&chunk),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        head.truncate(REPLY_BYTES);
+        Ok(CallbackReply { status, body: String::from_utf8_lossy(&head).into_owned() })
     }
 }
 

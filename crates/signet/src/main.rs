@@ -7,6 +7,7 @@ mod cli;
 mod runtime;
 mod settings;
 mod telemetry;
+mod tls;
 
 use std::process::ExitCode;
 

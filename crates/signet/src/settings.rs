@@ -85,6 +85,18 @@ pub struct Settings {
     /// E-mail provider: `outbox` or `smtp://user:pw@host:port?tls=starttls&from=...`.
     #[serde(deserialize_with = "lenient::string")]
     pub email_provider: String,
+    /// PEM certificate chain: when set (with `tls_key`), `serve` speaks HTTPS itself.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub tls_cert: Option<String>,
+    /// PEM private key of `tls_cert`.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub tls_key: Option<String>,
+    /// PEM CA(s) WoSignDoc client certificates must chain to; set, `/wosign` requires a client
+    /// certificate whose subject CN is the caller's `tokenid` (needs `tls_cert`).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub wosign_client_ca: Option<String>,
+    /// Most signers one WoSignDoc order may have (-48 above).
+    pub wosign_max_signers: u32,
     /// PAdES level of the service's signatures: `B-T`, `B-LT` or `B-LTA`.
     #[serde(deserialize_with = "lenient::string")]
     pub pades_level: String,
@@ -143,6 +155,10 @@ const KEYS: &[&str] = &[
     "file_roots",
     "yunhetong_token_ttl_secs",
     "email_provider",
+    "tls_cert",
+    "tls_key",
+    "wosign_client_ca",
+    "wosign_max_signers",
     "pades_level",
     "tsa_policy_oid",
     "tsa_accuracy_ms",
@@ -194,6 +210,10 @@ impl Default for Settings {
             file_roots: None,
             yunhetong_token_ttl_secs: 15 * 60,
             email_provider: "outbox".into(),
+            tls_cert: None,
+            tls_key: None,
+            wosign_client_ca: None,
+            wosign_max_signers: 20,
             pades_level: "B-LTA".into(),
             tsa_policy_oid: signet_pki::DEFAULT_TSA_POLICY.to_string(),
             tsa_accuracy_ms: 1000,
@@ -263,6 +283,10 @@ impl Settings {
                 file_roots: file_roots.split(':').filter(|r| !r.trim().is_empty()).map(PathBuf::from).collect(),
                 token_ttl: time::Duration::seconds(self.yunhetong_token_ttl_secs.max(1).into()),
             },
+            wosign: signet_http::dialects::wosign::WosignConfig {
+                require_client_certificate: self.wosign_client_ca.is_some(),
+                max_signers: self.wosign_max_signers.clamp(1, 50) as usize,
+            },
         }
     }
 }
@@ -300,6 +324,10 @@ impl fmt::Debug for Settings {
             .field("file_roots", &self.file_roots)
             .field("yunhetong_token_ttl_secs", &self.yunhetong_token_ttl_secs)
             .field("email_provider", &provider_kind(&self.email_provider))
+            .field("tls_cert", &self.tls_cert)
+            .field("tls_key", &self.tls_key)
+            .field("wosign_client_ca", &self.wosign_client_ca)
+            .field("wosign_max_signers", &self.wosign_max_signers)
             .field("pades_level", &self.pades_level)
             .field("tsa_policy_oid", &self.tsa_policy_oid)
             .field("tsa_accuracy_ms", &self.tsa_accuracy_ms)

@@ -121,6 +121,14 @@ impl Signet {
         Ok(App::from(&record))
     }
 
+    /// Disables an app (every credential of it is refused) or enables it again; operator only.
+    pub async fn set_app_disabled(&self, id: &AppId, disabled: bool) -> Result<App> {
+        let mut record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;
+        record.disabled = disabled;
+        self.store.app_update(&record).await?;
+        Ok(App::from(&record))
+    }
+
     /// The app's callback signing secret in clear, if it has one.
     pub(crate) async fn app_callback_secret(&self, id: &AppId) -> Result<Option<Vec<u8>>> {
         let record = self.store.app_get(id).await?.ok_or(Error::NotFound("app"))?;

@@ -22,8 +22,22 @@ const BATCH: i64 = 20;
 /// Sends one callback request; implemented over HTTP by the binary (with SSRF-safe resolution).
 #[async_trait]
 pub trait CallbackTransport: Send + Sync {
-    /// POSTs `body` with `headers` to `url` and returns the status code, within `timeout`.
-    async fn post(&self, url: &str, headers: &[(String, String)], body: &str, timeout: Duration) -> Result<u16>;
+    /// POSTs `body` with `headers` to `url` and returns what the receiver answered, within `timeout`.
+    async fn post(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        body: &str,
+        timeout: Duration,
+    ) -> Result<CallbackReply>;
+}
+
+/// A receiver's answer: the status and the start of the body (some dialects acknowledge in it).
+#[derive(Debug, Clone, Default)]
+pub struct CallbackReply {
+    pub status: u16,
+    /// At most the first kilobyte.
+    pub body: String,
 }
 
 /// When to retry a failed delivery.
@@ -116,8 +130,7 @@ impl Signet {
         let outcome = transport.post(&url, &headers, &event.body, policy.timeout).await;
         let now = self.clock.now();
         let failure = match outcome {
-            Ok(status) if (200..400).contains(&status) => None,
-            Ok(status) => Some(format!("the receiver answered HTTP {status}")),
+            Ok(reply) => acknowledgement_failure(&event, &reply),
             Err(err) => Some(err.to_string()),
         };
         match failure {
@@ -158,4 +171,18 @@ impl Signet {
         }
         Ok(headers)
     }
+}
+
+/// Why a receiver's answer does not acknowledge the event, if it does not. Native and e签宝
+/// receivers acknowledge with any 2xx/3xx status; a WoSignDoc receiver must also answer the body
+/// `1` ("返回 1 接收表示接收成功且文件校验正确").
+fn acknowledgement_failure(event: &OutboxEvent, reply: &CallbackReply) -> Option<String> {
+    if !(200..400).contains(&reply.status) {
+        return Some(format!("the receiver answered HTTP {}", reply.status));
+    }
+    if event.event.starts_with(super::wosign::EVENT_PREFIX) && reply.body.trim() != "1" {
+        let body: String = reply.body.trim().chars().take(40).collect();
+        return Some(format!("the receiver answered {body:?}, not 1"));
+    }
+    None
 }

@@ -529,7 +529,7 @@ fn validation_data_error(err: ValidationDataError) -> Error {
 impl Signet {
     /// Enters every signed revision into the evidence log (and, once complete, the final set).
     /// The signature is already committed, so a logging failure is reported, not returned.
-    async fn log_signed_documents(&self, flow: &FlowRecord) {
+    pub(super) async fn log_signed_documents(&self, flow: &FlowRecord) {
         let mut finals = Vec::new();
         for document in &flow.documents {
             let digest = sha256_of_key(&document.current_key);

@@ -25,9 +25,10 @@ mod flows;
 mod seals;
 mod templates;
 mod verification;
+pub mod wosign;
 pub mod yunhetong;
 
-pub use callbacks::{Backoff, CallbackTransport, DeliveryPolicy};
+pub use callbacks::{Backoff, CallbackReply, CallbackTransport, DeliveryPolicy};
 pub use evidence::{EvidenceContent, EvidenceProof};
 pub use files::{UploadDeclaration, UploadTicket};
 pub use flows::{NewFlow, NewSigner, SignMode};

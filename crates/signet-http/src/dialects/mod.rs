@@ -2,4 +2,5 @@
 //! core commands.
 
 pub mod esign;
+pub mod wosign;
 pub mod yunhetong;

@@ -33,6 +33,7 @@ mod seals;
 mod system;
 mod templates;
 mod verification;
+mod wosign;
 
 /// Runs the same query code against whichever driver the pool holds.
 macro_rules! on_pool {

@@ -1,4 +1,4 @@
-//! `signet app create|list|rotate-secret`: operator management of API applications.
+//! `signet app create|list|rotate-secret|disable|enable`: operator management of API applications.
 
 use std::process::ExitCode;
 
@@ -23,6 +23,16 @@ pub(super) enum AppCommand {
         /// The app id.
         app_id: String,
     },
+    /// Disable an app: its tokens, secrets and dialect calls are refused until it is enabled.
+    Disable {
+        /// The app id.
+        app_id: String,
+    },
+    /// Enable a disabled app again.
+    Enable {
+        /// The app id.
+        app_id: String,
+    },
 }
 
 pub(super) fn run(settings: Settings, command: AppCommand) -> anyhow::Result<ExitCode> {
@@ -42,6 +52,14 @@ pub(super) fn run(settings: Settings, command: AppCommand) -> anyhow::Result<Exi
             AppCommand::RotateSecret { app_id } => {
                 let rotated = signet.rotate_app_secret(&AppId::parse(&app_id)?).await?;
                 println!("app id:     {}\napp secret: {}", rotated.app.id, rotated.secret);
+            }
+            AppCommand::Disable { app_id } => {
+                let app = signet.set_app_disabled(&AppId::parse(&app_id)?, true).await?;
+                println!("{}\tdisabled", app.id);
+            }
+            AppCommand::Enable { app_id } => {
+                let app = signet.set_app_disabled(&AppId::parse(&app_id)?, false).await?;
+                println!("{}\tenabled", app.id);
             }
         }
         store.close().await;

@@ -28,15 +28,17 @@ pub(super) fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         let address = listener.local_addr()?;
         let signet_for_worker = Arc::clone(&signet);
         // Without a configured public URL, links point at the address actually bound (port 0 included).
+        let tls = tls_config(&settings)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = match &settings.public_url {
             Some(_) => settings.public_url(),
-            None => format!("http://{address}"),
+            None => format!("{scheme}://{address}"),
         };
         let state = signet_http::AppState { signet, public_url: public_url.into() };
         let router = signet_http::router(state, &settings.http_config());
-        info!(%address, "listening");
+        info!(%address, scheme, "listening");
         // A plain line on stdout, so scripts and tests learn the bound address (port 0 picks one).
-        println!("signet listening on http://{address}");
+        println!("signet listening on {scheme}://{address}");
 
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let transport = HttpCallbacks::new(settings.callback_allow_private)?;
@@ -44,7 +46,15 @@ pub(super) fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         let interval = Duration::from_millis(settings.worker_interval_ms.max(50));
         let worker = tokio::spawn(run_worker(signet_for_worker, transport, policy, interval, stopped));
 
-        axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+        match tls {
+            Some(config) => {
+                let listener = crate::tls::TlsListener::new(listener, config)?;
+                let router = router.layer(axum::middleware::from_fn(crate::tls::attach_client_certificate));
+                let service = router.into_make_service_with_connect_info::<crate::tls::PeerCertificate>();
+                axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+            }
+            None => axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?,
+        }
         info!("shutting down");
         let _ = stop.send(true);
         let _ = worker.await;
@@ -67,6 +77,9 @@ async fn run_worker(
         if let Err(err) = signet.deliver_due_callbacks(&transport, &policy).await {
             warn!(error = %err, "callback delivery pass failed");
         }
+        if let Err(err) = signet.wosign_drive_orders(&signet_http::dialects::wosign::push_body).await {
+            warn!(error = %err, "WoSignDoc signing pass failed");
+        }
         if ticks.is_multiple_of(10)
             && let Err(err) = signet.expire_due_flows().await
         {
@@ -77,6 +90,23 @@ async fn run_worker(
             _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// The TLS configuration when `tls_cert` is set; a client CA without TLS is refused (the
+/// certificate could not be checked, and `/wosign` would refuse every request).
+fn tls_config(settings: &Settings) -> anyhow::Result<Option<Arc<rustls::ServerConfig>>> {
+    match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => {
+            let client_ca = settings.wosign_client_ca.as_deref().map(std::path::Path::new);
+            crate::tls::server_config(std::path::Path::new(cert), std::path::Path::new(key), client_ca).map(Some)
+        }
+        (None, None) if settings.wosign_client_ca.is_some() => anyhow::bail!(
+            "wosign_client_ca needs tls_cert and tls_key: client certificates are checked where TLS ends \
+             (behind a TLS proxy, let the proxy check them and leave wosign_client_ca unset)"
+        ),
+        (None, None) => Ok(None),
+        _ => anyhow::bail!("tls_cert and tls_key go together"),
     }
 }
 

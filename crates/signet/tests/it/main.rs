@@ -17,4 +17,5 @@ mod support;
 mod templates;
 mod validators;
 mod verification;
+mod wosign;
 mod yunhetong;

@@ -1,0 +1,585 @@
+//! The WoSignDoc dialect, written from the vendor's document alone
+//! (`/work/shared/seeds/wosigndoc-api.txt`): every documented code provoked, two-signer orders
+//! completing with `PushSignedDoc` acknowledged only by the body `1`, the pushed PDF validated by
+//! pyHanko and pdfsig with the seals inside their relative rectangles, the password turning into
+//! AES-256 encryption, and client certificates over TLS with curl — on both backends.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use crate::support::{APP_ID, Api, Backend, TestServer, backend_env, http, signet_bin};
+use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures").join(name)
+}
+
+fn b64_fixture(name: &str) -> String {
+    STANDARD.encode(std::fs::read(fixture(name)).unwrap())
+}
+
+/// A unified social credit code with a correct check character (GB 32100-2015).
+fn uscc(body17: &str) -> String {
+    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+    let sum: u32 = body17.chars().zip(WEIGHTS).map(|(c, w)| CHARS.find(c).unwrap() as u32 * w).sum();
+    let check = (31 - sum % 31) % 31;
+    format!("{body17}{}", CHARS.chars().nth(check as usize).unwrap())
+}
+
+/// The same code with a wrong check character.
+fn uscc_wrong(body17: &str) -> String {
+    let good = uscc(body17);
+    let last = good.chars().last().unwrap();
+    format!("{body17}{}", if last == '1' { '2' } else { '1' })
+}
+
+/// A resident ID number with a correct check digit (GB 11643-1999).
+fn resident_id(body17: &str) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body17.chars().zip(WEIGHTS).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    format!("{body17}{}", "10X98765432".chars().nth((sum % 11) as usize).unwrap())
+}
+
+const ORG_BODY: &str = "91440300MA5DXXXX0";
+const PERSON_BODY: &str = "11010519491231002";
+
+/// A client of `/wosign` for one app.
+struct Wosign<'a> {
+    base_url: &'a str,
+    token: String,
+}
+
+impl Wosign<'_> {
+    fn raw(&self, path: &str, body: &str) -> Value {
+        let response = http()
+            .post(format!("{}{path}", self.base_url))
+            .header("Content-Type", "application/json")
+            .body(body.to_owned())
+            .send()
+            .expect("request");
+        let status = response.status().as_u16();
+        let value: Value = response.json().expect("JSON answer");
+        assert!(status == 200 || (status == 500 && value["errorcode"] == -69), "HTTP {status}: {value}");
+        value
+    }
+
+    fn call(&self, mut body: Value) -> Value {
+        if body.get("tokenid").is_none() {
+            body["tokenid"] = json!(self.token);
+        }
+        self.raw("/wosign", &body.to_string())
+    }
+
+    fn fails(&self, body: Value, code: i64) -> String {
+        let reply = self.call(body.clone());
+        assert_eq!(reply["status"], 0, "{reply}");
+        assert_eq!(reply["errorcode"], code, "{}: {reply}", short(&body));
+        reply["msg"].as_str().unwrap_or_default().to_owned()
+    }
+
+    fn ok(&self, body: Value) -> Value {
+        let reply = self.call(body);
+        assert_eq!(reply["status"], 1, "{reply}");
+        assert_eq!(reply["errorcode"], 0, "{reply}");
+        reply
+    }
+}
+
+/// A request without its base64 payloads, for assertion messages.
+fn short(body: &Value) -> String {
+    let text = body.to_string();
+    text.chars().take(300).collect()
+}
+
+fn org_signer(stamp: bool) -> Value {
+    json!({
+        "signType": "1",
+        "orgName": "深圳测试科技有限公司",
+        "orgNo": uscc(ORG_BODY),
+        "stampbase": if stamp { b64_fixture("seal.png") } else { String::new() },
+        "pic": b64_fixture("seal.jpg"),
+        "otherpic": b64_fixture("seal.png"),
+        "signlist": [{"pagenumber": 1, "position": "0.30,0.57,0.46,0.69"}],
+    })
+}
+
+fn person_signer() -> Value {
+    json!({
+        "signType": 2,
+        "userName": "张三",
+        "userNo": resident_id(PERSON_BODY),
+        "stampbase": "",
+        "pic": b64_fixture("seal.png"),
+        "otherpic": b64_fixture("seal.jpg"),
+        "signlist": [
+            {"pagenumber": 1, "position": "0.65,0.47,0.82,0.59"},
+            {"pagenumber": "2", "position": "0.27,0.39,0.44,0.50"},
+        ],
+    })
+}
+
+fn order(number: &str, signers: Vec<Value>) -> Value {
+    json!({
+        "actiontype": "CreateSignOrder",
+        "filebase": b64_fixture("contract.pdf"),
+        "fileformat": "pdf",
+        "orderNumber": number,
+        "subject": "采购合同",
+        "password": "",
+        "signerlist": signers,
+    })
+}
+
+/// Runs `signet app ...` against the server's database and returns stdout.
+fn app_cli(api: &Api, args: &[&str]) -> String {
+    let output = Command::new(signet_bin())
+        .arg("app")
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(&api.env)
+        .output()
+        .expect("run signet app");
+    assert!(output.status.success(), "signet app {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn created_app_id(stdout: &str) -> String {
+    stdout.lines().find_map(|l| l.strip_prefix("app id:")).map(|v| v.trim().to_owned()).expect("app id printed")
+}
+
+/// Every documented code the request side can produce, against a server whose worker leaves
+/// orders signing (so -47 is deterministic).
+fn conformance(api: &Api) {
+    let w = Wosign { base_url: &api.server.base_url, token: APP_ID.into() };
+
+    // Transport and envelope: -63, -100, -65, -67, -64; trailing slash; POST only.
+    assert_eq!(w.raw("/wosign", "not json")["errorcode"], -63);
+    assert_eq!(w.raw("/wosign", "[1,2]")["errorcode"], -63);
+    assert_eq!(w.raw("/wosign/", "{")["errorcode"], -63);
+    w.fails(json!({"tokenid": "", "actiontype": "CreateSignOrder"}), -100);
+    w.fails(json!({"tokenid": APP_ID}), -100);
+    w.fails(json!({"tokenid": "no-such-app", "actiontype": "CreateSignOrder"}), -65);
+    w.fails(json!({"actiontype": "DeleteEverything"}), -64);
+    let slash = w.raw("/wosign/", &json!({"tokenid": APP_ID, "actiontype": "Nope"}).to_string());
+    assert_eq!(slash["errorcode"], -64, "{slash}");
+    let get = http().get(format!("{}/wosign", api.server.base_url)).send().unwrap();
+    assert_eq!(get.json::<Value>().unwrap()["errorcode"], -79);
+    let other = created_app_id(&app_cli(api, &["create", "--name", "disabled tenant"]));
+    let other_client = Wosign { base_url: &api.server.base_url, token: other.clone() };
+    other_client.fails(json!({"actiontype": "Nope"}), -64);
+    app_cli(api, &["disable", &other]);
+    other_client.fails(json!({"actiontype": "CreateSignOrder"}), -67);
+    app_cli(api, &["enable", &other]);
+    other_client.fails(json!({"actiontype": "Nope"}), -64);
+
+    // CreateSignOrder field by field.
+    let good = || order("C-1", vec![org_signer(true), person_signer()]);
+    let without = |field: &str| {
+        let mut body = good();
+        body.as_object_mut().unwrap().remove(field);
+        body
+    };
+    w.fails(without("orderNumber"), -55);
+    let mut blank = good();
+    blank["orderNumber"] = json!("  ");
+    w.fails(blank, -55);
+    let mut no_document = without("filebase");
+    no_document.as_object_mut().unwrap().remove("fileformat");
+    w.fails(no_document.clone(), -100);
+    w.fails(without("fileformat"), -56);
+    let mut template = no_document;
+    template["tempid"] = json!("tpl-unknown");
+    w.fails(template, -43);
+    w.fails(without("signerlist"), -100);
+    w.fails(order("C-1", vec![]), -48);
+    w.fails(order("C-1", vec![person_signer(); 4]), -48); // the server allows 3
+    let signer_with = |change: &dyn Fn(&mut Value)| {
+        let mut signer = org_signer(false);
+        change(&mut signer);
+        order("C-1", vec![signer])
+    };
+    w.fails(signer_with(&|s| s["signType"] = json!(3)), -49);
+    w.fails(signer_with(&|s| s["signType"] = json!("x")), -79);
+    w.fails(signer_with(&|s| s["orgName"] = json!("")), -51);
+    w.fails(signer_with(&|s| s["orgNo"] = json!(" ")), -52);
+    w.fails(signer_with(&|s| s["orgNo"] = json!(uscc_wrong(ORG_BODY))), -50);
+    w.fails(signer_with(&|s| s["orgNo"] = json!("12345")), -50);
+    w.fails(signer_with(&|s| s["pic"] = json!("")), -57);
+    w.fails(signer_with(&|s| s.as_object_mut().unwrap().remove("otherpic").map(drop).unwrap()), -57);
+    let person_with = |change: &dyn Fn(&mut Value)| {
+        let mut signer = person_signer();
+        change(&mut signer);
+        order("C-1", vec![signer])
+    };
+    w.fails(person_with(&|s| s["userName"] = json!("")), -53);
+    w.fails(person_with(&|s| s.as_object_mut().unwrap().remove("userNo").map(drop).unwrap()), -54);
+    let msg = w.fails(person_with(&|s| s["userNo"] = json!("212125666868686888")), -79);
+    assert!(msg.contains("userNo"), "{msg}");
+    w.fails(person_with(&|s| s["country"] = json!("CHN")), -79);
+
+    // -61: an "image" carrying a script, a JPEG declared as PNG, an executable.
+    let mut trojan = std::fs::read(fixture("seal.png")).unwrap();
+    trojan.extend_from_slice(b"<?php system($_GET['c']); ?>");
+    w.fails(person_with(&|s| s["pic"] = json!(STANDARD.encode(&trojan))), -61);
+    let mislabelled = format!("data:image/png;base64,{}", b64_fixture("seal.jpg"));
+    w.fails(person_with(&|s| s["otherpic"] = json!(mislabelled)), -61);
+    w.fails(signer_with(&|s| s["stampbase"] = json!(STANDARD.encode(b"MZ\x90\x00\x03"))), -61);
+
+    // -79: positions, pages, base64, formats.
+    w.fails(person_with(&|s| s["signlist"][0]["position"] = json!("0.5,0.5")), -79);
+    w.fails(person_with(&|s| s["signlist"][0]["position"] = json!("0.6,0.5,0.4,0.7")), -79);
+    w.fails(person_with(&|s| s["signlist"][0]["pagenumber"] = json!("first")), -79);
+    let msg = w.fails(person_with(&|s| s["signlist"][1]["pagenumber"] = json!(9)), -79);
+    assert!(msg.contains("page 9"), "{msg}");
+    w.fails(person_with(&|s| s.as_object_mut().unwrap().remove("signlist").map(drop).unwrap()), -100);
+    let mut bad_base64 = good();
+    bad_base64["filebase"] = json!("%%%");
+    w.fails(bad_base64, -79);
+    let mut not_pdf = good();
+    not_pdf["filebase"] = json!(STANDARD.encode(b"hello"));
+    w.fails(not_pdf, -79);
+    let mut exe = good();
+    exe["fileformat"] = json!("exe");
+    let msg = w.fails(exe, -79);
+    assert!(msg.contains("fileformat"), "{msg}");
+
+    // A good order; its number is -47 while it is being signed (this server's worker waits).
+    let created = w.ok(good());
+    let sign_id = created["signid"].as_str().unwrap().to_owned();
+    assert_eq!(sign_id.len(), 36, "a UUID: {created}");
+    assert_eq!(created["orderNumber"], "C-1");
+    assert_eq!(created["ordernumber"], "C-1");
+    w.fails(good(), -47);
+    let query = w.ok(json!({"actiontype": "QuerySignOrder", "signid": sign_id}));
+    assert_eq!(query["orderStatus"], "signing");
+    assert_eq!(query["signers"].as_array().unwrap().len(), 2);
+    // Another app does not see it, and may use the same order number.
+    other_client.fails(json!({"actiontype": "QuerySignOrder", "signid": sign_id}), -79);
+    other_client.fails(json!({"actiontype": "QuerySignOrder"}), -100);
+    let mut theirs = good();
+    theirs["tokenid"] = json!(other);
+    assert_eq!(other_client.call(theirs)["status"], 1);
+}
+
+#[test]
+fn conformance_on_sqlite() {
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[("SIGNET_WORKER_INTERVAL_MS", "3600000"), ("SIGNET_WOSIGN_MAX_SIGNERS", "3")],
+    );
+    conformance(&api);
+}
+
+/// A callback receiver answering each push with the next body of a script, then `1`.
+struct AckReceiver {
+    url: String,
+    bodies: Arc<Mutex<Vec<String>>>,
+}
+
+impl AckReceiver {
+    fn start(answers: Vec<&'static str>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/push", listener.local_addr().unwrap());
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&bodies);
+        std::thread::spawn(move || {
+            let mut answers = answers.into_iter();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let Some(body) = read_body(&mut stream) else { continue };
+                let answer = answers.next().unwrap_or("1");
+                sink.lock().unwrap().push(body);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        Self { url, bodies }
+    }
+
+    fn wait_for(&self, count: usize, timeout: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let bodies = self.bodies.lock().unwrap().clone();
+            if bodies.len() >= count {
+                return bodies.iter().map(|b| serde_json::from_str(b).expect("push body is JSON")).collect();
+            }
+            assert!(Instant::now() < deadline, "only {} of {count} pushes arrived", bodies.len());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+fn read_body(stream: &mut std::net::TcpStream) -> Option<String> {
+    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(String::from_utf8_lossy(&body).into_owned())
+}
+
+/// Seal ink inside a relative rectangle (origin top-left) of a rendered page, and none far
+/// outside it.
+fn assert_seal_in(pdf: &Path, page: usize, rect: [f64; 4]) {
+    let image = render_page(pdf, page);
+    let (w, h) = (image.0 as f64, image.1 as f64);
+    let [x1, y1, x2, y2] = rect;
+    // PDF points, origin bottom-left.
+    let inside = red_pixels(&image, x1 * w, (1.0 - y2) * h, x2 * w, (1.0 - y1) * h);
+    assert!(inside > 200, "page {page}: only {inside} red pixels inside {rect:?}");
+    // The band just outside the rectangle (10 points wide all around) stays clean.
+    let outside = red_pixels(&image, x1 * w - 10.0, (1.0 - y2) * h - 10.0, x1 * w - 1.0, (1.0 - y1) * h + 10.0)
+        + red_pixels(&image, x2 * w + 1.0, (1.0 - y2) * h - 10.0, x2 * w + 10.0, (1.0 - y1) * h + 10.0);
+    assert_eq!(outside, 0, "page {page}: seal ink outside {rect:?}");
+}
+
+/// Two signers (organisation with its stamp image, person with a generated seal) complete;
+/// the push is retried until the receiver answers `1`; the PDF validates; the number is -46.
+/// A second order with a password ends up AES-256 encrypted.
+fn signing_life(backend: Backend) {
+    let receiver = AckReceiver::start(vec!["0", "0", "1"]);
+    let api = Api::start_with(
+        backend,
+        &[
+            ("SIGNET_CALLBACK_ALLOW_PRIVATE", "true"),
+            ("SIGNET_CALLBACK_RETRY_SECS", "1"),
+            ("SIGNET_WORKER_INTERVAL_MS", "200"),
+        ],
+    );
+    let patched = api.patch("/v1/app", &json!({"callbackUrl": receiver.url}));
+    assert_eq!(patched.status, 200, "{:?}", patched.body);
+    let w = Wosign { base_url: &api.server.base_url, token: APP_ID.into() };
+
+    let created = w.ok(order("PO-2026-001", vec![org_signer(true), person_signer()]));
+    let sign_id = created["signid"].as_str().unwrap().to_owned();
+    let pushes = receiver.wait_for(3, Duration::from_secs(180));
+    for push in &pushes {
+        assert_eq!(push["actiontype"], "PushSignedDoc");
+        assert_eq!(push["status"], 1);
+        assert_eq!(push["errorcode"], "0");
+        assert_eq!(push["extendData"]["signid"], sign_id);
+        assert_eq!(push["extendData"]["ordernumber"], "PO-2026-001");
+    }
+    // Acknowledged by the third answer: no fourth delivery.
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(receiver.bodies.lock().unwrap().len(), 3, "the push was delivered again after 1");
+    let content = STANDARD.decode(pushes[2]["extendData"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(pushes[2]["extendData"]["hash"], hex::encode(sha2::Sha256::digest(&content)));
+    assert_eq!(pushes[0]["extendData"]["content"], pushes[2]["extendData"]["content"]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("signed.pdf");
+    std::fs::write(&pdf, &content).unwrap();
+    let ca = api.ca_file(dir.path());
+    assert_pyhanko_valid(&pdf, &ca, 2);
+    assert_pdfsig_valid(&pdf, &ca, 2);
+    assert_qpdf_clean(&pdf);
+    assert_seal_in(&pdf, 1, [0.30, 0.57, 0.46, 0.69]);
+    assert_seal_in(&pdf, 1, [0.65, 0.47, 0.82, 0.59]);
+    assert_seal_in(&pdf, 2, [0.27, 0.39, 0.44, 0.50]);
+
+    // The finished order: -46 for its number, its state and document on request.
+    w.fails(order("PO-2026-001", vec![org_signer(false)]), -46);
+    let query = w.ok(json!({"actiontype": "QuerySignOrder", "orderNumber": "PO-2026-001"}));
+    assert_eq!(query["orderStatus"], "signed");
+    let download = w.ok(json!({"actiontype": "DownloadSignedDoc", "signid": sign_id}));
+    assert_eq!(download["hash"], pushes[2]["extendData"]["hash"]);
+    assert_eq!(download["signed"], true);
+
+    // The signers are the same accounts on the next order (found by their ID numbers), and the
+    // password encrypts the document before the first signature (AES-256, R6).
+    let mut secret = order("PO-2026-002", vec![org_signer(false), person_signer()]);
+    secret["password"] = json!("开门 sesame-42");
+    let created = w.ok(secret);
+    let pushes = receiver.wait_for(4, Duration::from_secs(180));
+    let push = &pushes[3];
+    assert_eq!(push["extendData"]["signid"], created["signid"]);
+    let content = STANDARD.decode(push["extendData"]["content"].as_str().unwrap()).unwrap();
+    let locked = dir.path().join("locked.pdf");
+    std::fs::write(&locked, &content).unwrap();
+    let show =
+        Command::new("qpdf").args(["--show-encryption", "--password=开门 sesame-42"]).arg(&locked).output().unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(text.contains("R = 6") && text.contains("AESv3"), "qpdf --show-encryption:\n{text}");
+    let no_password = Command::new("qpdf").arg("--check").arg(&locked).output().unwrap();
+    assert_eq!(no_password.status.code(), Some(2), "opened without the password");
+    let nss = tempfile::tempdir().unwrap();
+    let db = format!("sql:{}", nss.path().display());
+    assert!(Command::new("certutil").args(["-N", "-d", &db, "--empty-password"]).status().unwrap().success());
+    assert!(
+        Command::new("certutil")
+            .args(["-A", "-n", "signet", "-t", "CT,C,C", "-i", ca.to_str().unwrap(), "-d", &db])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let sig = Command::new("pdfsig").args(["-nssdir", &db, "-upw", "开门 sesame-42"]).arg(&locked).output().unwrap();
+    let report = String::from_utf8_lossy(&sig.stdout);
+    assert_eq!(report.matches("Signature is Valid.").count(), 3, "pdfsig:\n{report}");
+}
+
+#[test]
+fn two_signers_complete_on_sqlite() {
+    signing_life(Backend::Embedded);
+}
+
+#[test]
+fn two_signers_complete_on_postgres_and_s3() {
+    signing_life(Backend::PostgresS3);
+}
+
+/// Writes a key and a certificate with openssl; `issuer` None makes it self-signed.
+fn openssl_cert(dir: &Path, name: &str, subject: &str, issuer: Option<&str>, extensions: &str) {
+    let key = dir.join(format!("{name}.key"));
+    let cert = dir.join(format!("{name}.pem"));
+    let run = |args: &[&str]| {
+        let output = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl");
+        assert!(output.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    run(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key.to_str().unwrap()]);
+    let ext = dir.join(format!("{name}.ext"));
+    std::fs::write(&ext, extensions).unwrap();
+    match issuer {
+        None => run(&[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            key.to_str().unwrap(),
+            "-subj",
+            subject,
+            "-days",
+            "2",
+            "-out",
+            cert.to_str().unwrap(),
+            "-extensions",
+            "v3",
+            "-config",
+            ext.to_str().unwrap(),
+        ]),
+        Some(ca) => {
+            let csr = dir.join(format!("{name}.csr"));
+            run(&["req", "-new", "-key", key.to_str().unwrap(), "-subj", subject, "-out", csr.to_str().unwrap()]);
+            run(&[
+                "x509",
+                "-req",
+                "-in",
+                csr.to_str().unwrap(),
+                "-CA",
+                &format!("{ca}.pem"),
+                "-CAkey",
+                &format!("{ca}.key"),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-out",
+                cert.to_str().unwrap(),
+                "-extfile",
+                ext.to_str().unwrap(),
+                "-extensions",
+                "v3",
+            ]);
+        }
+    }
+}
+
+/// TLS termination with client certificates: the certificate must name the tokenid.
+#[test]
+fn client_certificates_with_curl() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ca_ext = "[v3]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n[req]\ndistinguished_name=dn\n[dn]\n";
+    let leaf_client =
+        "[v3]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n";
+    let leaf_server = "[v3]\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n";
+    openssl_cert(d, "clientca", "/CN=WoSign client CA", None, ca_ext);
+    openssl_cert(d, "rogueca", "/CN=Rogue CA", None, ca_ext);
+    openssl_cert(d, "serverca", "/CN=Server CA", None, ca_ext);
+    openssl_cert(d, "server", "/CN=127.0.0.1", Some("serverca"), leaf_server);
+    openssl_cert(d, "good", &format!("/O=Caller/CN={APP_ID}"), Some("clientca"), leaf_client);
+    openssl_cert(d, "otherapp", "/O=Caller/CN=another-app", Some("clientca"), leaf_client);
+    openssl_cert(d, "rogue", &format!("/O=Caller/CN={APP_ID}"), Some("rogueca"), leaf_client);
+
+    let data = tempfile::tempdir().unwrap();
+    let mut env = backend_env(data.path(), Backend::Embedded);
+    env.insert("SIGNET_TLS_CERT".into(), d.join("server.pem").display().to_string());
+    env.insert("SIGNET_TLS_KEY".into(), d.join("server.key").display().to_string());
+    env.insert("SIGNET_WOSIGN_CLIENT_CA".into(), d.join("clientca.pem").display().to_string());
+    let public = env["SIGNET_PUBLIC_URL"].replace("http://", "https://");
+    env.insert("SIGNET_PUBLIC_URL".into(), public);
+    let server = TestServer::spawn(&env);
+    assert!(server.base_url.starts_with("https://"), "{}", server.base_url);
+    // curl checks the server against the CA that issued its certificate.
+    let trust = d.join("serverca.pem");
+    let url = format!("{}/wosign", server.base_url);
+    let body = json!({"tokenid": APP_ID, "actiontype": "Nope"}).to_string();
+    let call = |client: Option<&str>| {
+        let mut command = Command::new("curl");
+        command.args(["-sS", "--max-time", "30", "--cacert"]).arg(&trust);
+        if let Some(name) = client {
+            command.arg("--cert").arg(d.join(format!("{name}.pem"))).arg("--key").arg(d.join(format!("{name}.key")));
+        }
+        let output = command
+            .args(["-H", "Content-Type: application/json", "--data-binary", &body, &url])
+            .output()
+            .expect("curl");
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+
+    // The good certificate names the tokenid: the request gets through to the dispatch (-64).
+    let (code, out) = call(Some("good"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["errorcode"], -64, "{out}");
+    // A certificate of the right CA for another app, and no certificate: -80.
+    let (code, out) = call(Some("otherapp"));
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["errorcode"], -80, "{out}");
+    let (code, out) = call(None);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["errorcode"], -80, "{out}");
+    // A certificate from another CA fails the handshake itself.
+    let (code, out) = call(Some("rogue"));
+    assert_ne!(code, 0, "an untrusted client certificate was accepted: {out}");
+    // Other routes need no client certificate.
+    let health = Command::new("curl")
+        .args(["-sS", "--cacert"])
+        .arg(&trust)
+        .arg(format!("{}/healthz", server.base_url))
+        .output()
+        .unwrap();
+    assert!(health.status.success(), "{}", String::from_utf8_lossy(&health.stderr));
+
+    // A client CA without TLS is refused at start.
+    let plain = tempfile::tempdir().unwrap();
+    let mut env = backend_env(plain.path(), Backend::Embedded);
+    env.insert("SIGNET_WOSIGN_CLIENT_CA".into(), d.join("clientca.pem").display().to_string());
+    let failure = TestServer::try_spawn(&env).err().expect("a client CA without TLS must be refused");
+    assert!(failure.stderr.contains("wosign_client_ca needs tls_cert"), "{}", failure.stderr);
+}
