@@ -10,7 +10,7 @@ log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
 packages=(poppler-utils qpdf libnss3-tools softhsm2 opensc openssl postgresql-client
-          fonts-noto-cjk fonts-lxgw-wenkai python3-venv)
+          fonts-noto-cjk fonts-lxgw-wenkai python3-venv chromium nodejs)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -31,6 +31,14 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   echo "$want" > "$stamp"
 fi
 export PATH="$venv/bin:$PATH"
+
+# --- Browser tests: playwright-core and axe-core from npm (chromium is Debian's) ---------------
+# Debian's nodejs ships npm separately; other nodejs builds bundle it.
+command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+  log "installing the browser-test packages (npm ci)"
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
 
 # --- PostgreSQL on 127.0.0.1:5432 ------------------------------------------------------------
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

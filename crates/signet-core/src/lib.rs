@@ -24,6 +24,7 @@ pub mod files;
 pub mod flows;
 pub mod identity;
 pub mod ids;
+pub mod links;
 pub mod notify;
 pub mod pki;
 pub mod ports;

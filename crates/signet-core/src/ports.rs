@@ -20,6 +20,7 @@ use crate::evidence::{EvidenceRecord, LogState};
 use crate::files::{FileId, FileRecord};
 use crate::flows::{FlowId, FlowRecord, FlowStatus};
 use crate::ids::AppId;
+use crate::links::{LinkId, PageLinkRecord};
 use crate::seals::{SealId, SealRecord};
 use crate::templates::{TemplateId, TemplateRecord};
 use crate::verification::VerificationRecord;
@@ -40,6 +41,8 @@ pub trait MetaStore:
     + OutboxStore
     + CodeStore
     + EvidenceStore
+    + LinkStore
+    + RateStore
     + VerificationStore
     + WosignStore
 {
@@ -59,6 +62,8 @@ impl<T> MetaStore for T where
         + OutboxStore
         + CodeStore
         + EvidenceStore
+        + LinkStore
+        + RateStore
         + VerificationStore
         + WosignStore
 {
@@ -299,6 +304,29 @@ pub trait VerificationStore: Send + Sync {
         expected_attempts: i32,
         audit: &AuditEntry,
     ) -> Result<bool>;
+}
+
+/// Page links (signing, authorization and positioning pages).
+#[async_trait]
+pub trait LinkStore: Send + Sync {
+    /// Inserts a link and, in the same transaction, revokes (at its `created_at`) every other live
+    /// link of the same app, purpose, flow and account: re-issuing kills the previous link.
+    async fn link_insert(&self, link: &PageLinkRecord) -> Result<()>;
+    async fn link_by_token_hash(&self, token_hash: &str) -> Result<Option<PageLinkRecord>>;
+    async fn link_by_code_hash(&self, code_hash: &str) -> Result<Option<PageLinkRecord>>;
+    /// Records that the holder proved willingness on this link.
+    async fn link_set_verified(&self, id: &LinkId, at: OffsetDateTime) -> Result<()>;
+    /// Revokes a live link; false when it was already revoked or does not exist.
+    async fn link_revoke(&self, id: &LinkId, at: OffsetDateTime) -> Result<bool>;
+}
+
+/// Fixed-window counters shared by every node (rate limits must hold across processes).
+#[async_trait]
+pub trait RateStore: Send + Sync {
+    /// Adds one hit to `bucket` in the window starting at `window_start` (unix seconds) and
+    /// returns the window's hits including this one, atomically. Windows older than
+    /// `forget_before` may be deleted on the way.
+    async fn rate_hit(&self, bucket: &str, window_start: i64, forget_before: i64) -> Result<i64>;
 }
 
 /// The content-addressed key of a stored object: `sha256/<hex>`.

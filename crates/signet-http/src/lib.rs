@@ -10,6 +10,7 @@ pub mod dialects;
 pub mod error;
 mod extract;
 mod ops;
+pub mod pages;
 mod pki;
 mod v1;
 
@@ -37,6 +38,8 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// The 云合同 dialect's file roots and token lifetime.
     pub yunhetong: dialects::yunhetong::YunhetongConfig,
+    /// The signing pages' settings.
+    pub pages: pages::PagesConfig,
     /// The WoSignDoc dialect's client-certificate requirement and signer limit.
     pub wosign: dialects::wosign::WosignConfig,
 }
@@ -95,6 +98,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
         )
         .nest(dialects::esign::BASE, dialects::esign::routes())
         .merge(dialects::yunhetong::router(&state, &config.yunhetong))
+        .merge(pages::routes(&config.pages))
         .merge(dialects::wosign::router(&config.wosign))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())

@@ -109,6 +109,7 @@ fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
         certificate_validity: time::Duration::days(settings.certificate_validity_days.into()),
         max_file_bytes: settings.max_upload_bytes as u64,
         code_validity: time::Duration::seconds(settings.code_validity_secs.max(1).into()),
+        link_validity: time::Duration::seconds(settings.link_validity_secs.max(1).into()),
         pades_level: settings.pades_level.parse().map_err(|e: String| anyhow::anyhow!("pades_level: {e}"))?,
     })
 }

@@ -85,6 +85,10 @@ pub struct Settings {
     /// E-mail provider: `outbox` or `smtp://user:pw@host:port?tls=starttls&from=...`.
     #[serde(deserialize_with = "lenient::string")]
     pub email_provider: String,
+    /// Lifetime of signing-page and authorization-page links, in seconds (default 30 days).
+    pub link_validity_secs: u32,
+    /// Seconds the done page waits before following a link's redirect URL.
+    pub page_redirect_secs: u32,
     /// PEM certificate chain: when set (with `tls_key`), `serve` speaks HTTPS itself.
     #[serde(deserialize_with = "lenient::optional_string")]
     pub tls_cert: Option<String>,
@@ -155,6 +159,8 @@ const KEYS: &[&str] = &[
     "file_roots",
     "yunhetong_token_ttl_secs",
     "email_provider",
+    "link_validity_secs",
+    "page_redirect_secs",
     "tls_cert",
     "tls_key",
     "wosign_client_ca",
@@ -210,6 +216,8 @@ impl Default for Settings {
             file_roots: None,
             yunhetong_token_ttl_secs: 15 * 60,
             email_provider: "outbox".into(),
+            link_validity_secs: 30 * 24 * 60 * 60,
+            page_redirect_secs: 3,
             tls_cert: None,
             tls_key: None,
             wosign_client_ca: None,
@@ -283,6 +291,7 @@ impl Settings {
                 file_roots: file_roots.split(':').filter(|r| !r.trim().is_empty()).map(PathBuf::from).collect(),
                 token_ttl: time::Duration::seconds(self.yunhetong_token_ttl_secs.max(1).into()),
             },
+            pages: signet_http::pages::PagesConfig { redirect_delay_secs: self.page_redirect_secs },
             wosign: signet_http::dialects::wosign::WosignConfig {
                 require_client_certificate: self.wosign_client_ca.is_some(),
                 max_signers: self.wosign_max_signers.clamp(1, 50) as usize,
@@ -324,6 +333,8 @@ impl fmt::Debug for Settings {
             .field("file_roots", &self.file_roots)
             .field("yunhetong_token_ttl_secs", &self.yunhetong_token_ttl_secs)
             .field("email_provider", &provider_kind(&self.email_provider))
+            .field("link_validity_secs", &self.link_validity_secs)
+            .field("page_redirect_secs", &self.page_redirect_secs)
             .field("tls_cert", &self.tls_cert)
             .field("tls_key", &self.tls_key)
             .field("wosign_client_ca", &self.wosign_client_ca)

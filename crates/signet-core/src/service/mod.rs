@@ -22,7 +22,9 @@ pub mod esign;
 mod evidence;
 mod files;
 mod flows;
+mod links;
 mod seals;
+mod sign_pages;
 mod templates;
 mod verification;
 pub mod wosign;
@@ -50,6 +52,8 @@ pub struct SignetConfig {
     pub max_file_bytes: u64,
     /// How long a willingness code stays valid (15 minutes, as the vendors document).
     pub code_validity: Duration,
+    /// How long page links (signing, authorization) stay valid unless the issuer says otherwise.
+    pub link_validity: Duration,
     /// The PAdES level of the service's signatures (B-LTA unless configured lower).
     pub pades_level: PadesLevel,
 }
@@ -62,6 +66,7 @@ impl Default for SignetConfig {
             certificate_validity: Duration::days(2 * 365),
             max_file_bytes: 100 * 1024 * 1024,
             code_validity: Duration::minutes(15),
+            link_validity: Duration::days(30),
             pades_level: PadesLevel::BLta,
         }
     }

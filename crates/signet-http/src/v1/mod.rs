@@ -7,6 +7,7 @@ mod events;
 mod evidence;
 mod files;
 mod flows;
+mod links;
 mod seals;
 mod templates;
 mod verifications;
@@ -24,6 +25,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(seals::routes())
         .merge(templates::routes())
         .merge(flows::routes())
+        .merge(links::routes())
         .merge(evidence::routes())
         .merge(events::routes())
         .merge(verifications::routes())

@@ -28,6 +28,7 @@ mod counters;
 mod evidence;
 mod files;
 mod flows;
+mod links;
 mod outbox;
 mod seals;
 mod system;

@@ -9,6 +9,7 @@ mod concurrency;
 mod esign;
 mod evidence;
 mod flows;
+mod pages;
 mod pki_endpoints;
 mod serve;
 mod service_pades;
