@@ -161,6 +161,9 @@ pub struct SignOutcome {
     pub widgets: Vec<WidgetBox>,
     /// Length of the output file.
     pub output_len: u64,
+    /// True when the input, an unsigned hybrid-reference file, was rewritten with a single
+    /// cross-reference section before signing (the signed revision follows the rewrite).
+    pub rewritten: bool,
 }
 
 /// Validation material for a DSS revision (ISO 32000-2 §12.8.4.3), all DER.

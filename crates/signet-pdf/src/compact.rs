@@ -53,12 +53,27 @@ pub(crate) fn load(input: &mut (impl Read + Seek + ?Sized)) -> std::io::Result<O
     result
 }
 
+/// The whole document rewritten with one cross-reference section: every live object copied
+/// byte for byte (same numbers, so encrypted strings and streams stay valid), old xref
+/// streams dropped. Used to normalise an unsigned hybrid-reference file before its first
+/// signature. `Ok(None)` when the file needs repairing first.
+pub(crate) fn rewrite(input: &mut (impl Read + Seek + ?Sized)) -> std::io::Result<Option<Vec<u8>>> {
+    let len = input.seek(SeekFrom::End(0))?;
+    let mut at = Window { input, len, start: 0, buf: Vec::new() };
+    let result = match read_chain(&mut at) {
+        Ok(Some(xref)) => copy_objects(&mut at, &xref, Keep::Everything),
+        other => other.map(|_| None),
+    };
+    at.input.seek(SeekFrom::Start(0))?;
+    result
+}
+
 fn build<R: Read + Seek + ?Sized>(at: &mut Window<'_, R>) -> std::io::Result<Option<Compact>> {
     let len = at.len;
     let Some(xref) = read_chain(at)? else { return Ok(None) };
     let Some(tail) = tail_of(at, &xref)? else { return Ok(None) };
     let ends_with_eol = len > 0 && matches!(at.get(len - 1, 1)?.first(), Some(b'\n' | b'\r'));
-    let Some(data) = compact(at, &xref)? else { return Ok(None) };
+    let Some(data) = copy_objects(at, &xref, Keep::Structure)? else { return Ok(None) };
     Ok(Some(Compact { data, tail, original_len: len, ends_with_eol }))
 }
 
@@ -383,11 +398,27 @@ fn tail_of<R: Read + Seek + ?Sized>(at: &mut Window<'_, R>, xref: &Xref) -> std:
 struct RawObject {
     body: Vec<u8>,
     stream: Option<Vec<u8>>,
+    /// A cross-reference stream of the file (left out of a rewrite).
+    old_xref: bool,
 }
 
-/// Copies every live object (object streams whole, other streams as their dictionaries)
-/// into a new buffer and ends it with a cross-reference stream for it.
-fn compact<R: Read + Seek + ?Sized>(at: &mut Window<'_, R>, xref: &Xref) -> std::io::Result<Option<Vec<u8>>> {
+/// What [`copy_objects`] keeps of streams.
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    /// Object streams whole, other streams as their dictionaries (for parsing only).
+    Structure,
+    /// Every stream whole, old cross-reference streams dropped (a complete document).
+    Everything,
+}
+
+/// Copies every live object into a new buffer (raw bytes, same numbers) and ends it with a
+/// cross-reference section for it: a stream, or a table when `Everything` is kept and no
+/// object lives in an object stream.
+fn copy_objects<R: Read + Seek + ?Sized>(
+    at: &mut Window<'_, R>,
+    xref: &Xref,
+    keep: Keep,
+) -> std::io::Result<Option<Vec<u8>>> {
     let version = at.parse(0, |s| {
         let p = crate::tail::find(s, b"%PDF-", 0).filter(|p| *p == 0)?;
         let end = s[p..].iter().position(|b| matches!(b, b'\r' | b'\n'))?;
@@ -407,7 +438,10 @@ fn compact<R: Read + Seek + ?Sized>(at: &mut Window<'_, R>, xref: &Xref) -> std:
     plain.sort_unstable();
     let mut offsets: HashMap<u32, u64> = HashMap::with_capacity(plain.len());
     for &(off, num, gn) in &plain {
-        let Some(obj) = read_object(at, xref, off, num, gn)? else { return Ok(None) };
+        let Some(obj) = read_object(at, xref, off, num, gn, keep)? else { return Ok(None) };
+        if obj.old_xref && keep == Keep::Everything {
+            continue;
+        }
         offsets.insert(num, out.len() as u64);
         out.extend_from_slice(format!("{num} {gn} obj\n").as_bytes());
         out.extend_from_slice(&obj.body);
@@ -419,6 +453,11 @@ fn compact<R: Read + Seek + ?Sized>(at: &mut Window<'_, R>, xref: &Xref) -> std:
         out.extend_from_slice(b"\nendobj\n");
     }
     let size = xref.entries.keys().copied().max().unwrap_or(0).saturating_add(1);
+    let packed = xref.entries.values().any(|e| matches!(e, Entry::Packed { .. }));
+    if keep == Keep::Everything && !packed {
+        write_table(&mut out, xref, &offsets, size);
+        return Ok(Some(out));
+    }
     let xref_id = size;
     let xref_at = out.len() as u64;
     let Ok(xref_at32) = u32::try_from(xref_at) else { return Ok(None) };
@@ -455,6 +494,30 @@ fn compact<R: Read + Seek + ?Sized>(at: &mut Window<'_, R>, xref: &Xref) -> std:
     Ok(Some(out))
 }
 
+/// A classic table for [`copy_objects`] (every number below `size`, missing ones free).
+fn write_table(out: &mut Vec<u8>, xref: &Xref, offsets: &HashMap<u32, u64>, size: u32) {
+    let at = out.len();
+    out.extend_from_slice(format!("xref\n0 {size}\n").as_bytes());
+    for n in 0..size {
+        match (xref.entries.get(&n), offsets.get(&n)) {
+            (Some(Entry::Plain { gn, .. }), Some(o)) => {
+                out.extend_from_slice(format!("{o:010} {gn:05} n\r\n").as_bytes())
+            }
+            _ if n == 0 => out.extend_from_slice(b"0000000000 65535 f\r\n"),
+            _ => out.extend_from_slice(b"0000000000 00000 f\r\n"),
+        }
+    }
+    let mut d = Dict::new().with("Size", Obj::Int(i64::from(size)));
+    for key in ["Root", "Info", "Encrypt", "ID"] {
+        if let Some(v) = xref.trailer.get(key) {
+            d.set(key, v.clone());
+        }
+    }
+    out.extend_from_slice(b"trailer\n");
+    write_dict(out, &d, None);
+    out.extend_from_slice(format!("\nstartxref\n{at}\n%%EOF\n").as_bytes());
+}
+
 /// Reads object `num gn` at `off`; `None` when it is not there or cannot be parsed.
 fn read_object<R: Read + Seek + ?Sized>(
     at: &mut Window<'_, R>,
@@ -462,6 +525,7 @@ fn read_object<R: Read + Seek + ?Sized>(
     off: u64,
     num: u32,
     gn: u16,
+    keep: Keep,
 ) -> std::io::Result<Option<RawObject>> {
     // (body, dictionary if a stream follows, offset of the stream data)
     let parsed = at.parse(off, |s| {
@@ -480,9 +544,15 @@ fn read_object<R: Read + Seek + ?Sized>(
         Some((s[start..end].to_vec(), Some(d), data_at))
     })?;
     let Some((body, dict, data_at)) = parsed else { return Ok(None) };
-    let Some(dict) = dict else { return Ok(Some(RawObject { body, stream: None })) };
-    if dict.get("Type").and_then(Obj::as_name) != Some(b"ObjStm") {
-        return Ok(Some(RawObject { body, stream: None }));
+    let Some(dict) = dict else { return Ok(Some(RawObject { body, stream: None, old_xref: false })) };
+    let kind = dict.get("Type").and_then(Obj::as_name);
+    let old_xref = kind == Some(b"XRef");
+    let whole = match keep {
+        Keep::Structure => kind == Some(b"ObjStm"),
+        Keep::Everything => !old_xref,
+    };
+    if !whole {
+        return Ok(Some(RawObject { body, stream: None, old_xref }));
     }
     let n = match dict.get("Length") {
         Some(Obj::Int(n)) => Some(*n),
@@ -503,7 +573,7 @@ fn read_object<R: Read + Seek + ?Sized>(
     let Some(n) = n.and_then(|n| usize::try_from(n).ok()).filter(|n| *n <= MAX_OBJECT) else { return Ok(None) };
     let s = at.get(off + data_at as u64, n)?;
     let Some(data) = s.get(..n) else { return Ok(None) };
-    Ok(Some(RawObject { body, stream: Some(data.to_vec()) }))
+    Ok(Some(RawObject { body, stream: Some(data.to_vec()), old_xref }))
 }
 
 #[cfg(test)]

@@ -155,6 +155,35 @@ pub(crate) fn field_names(doc: &Document) -> Vec<String> {
     out
 }
 
+/// True when any form field holds a signature value (a `/V` dictionary with `/ByteRange`).
+pub(crate) fn has_signatures(doc: &Document) -> bool {
+    let Ok(catalog) = doc.catalog() else { return false };
+    if catalog.get("Perms").is_some() {
+        return true;
+    }
+    let form = catalog.get("AcroForm").and_then(|f| doc.resolve(f));
+    let fields = form.as_ref().and_then(Obj::as_dict).and_then(|f| f.get("Fields")).and_then(|f| doc.resolve(f));
+    let mut stack: Vec<(Obj, usize)> =
+        fields.as_ref().and_then(Obj::as_array).map(|a| a.iter().map(|f| (f.clone(), 0)).collect()).unwrap_or_default();
+    let mut seen = 0usize;
+    while let Some((f, depth)) = stack.pop() {
+        seen += 1;
+        if depth > 32 || seen > 100_000 {
+            break;
+        }
+        let Some(Obj::Dict(d)) = doc.resolve(&f) else { continue };
+        if let Some(Obj::Dict(v)) = d.get("V").and_then(|v| doc.resolve(v))
+            && v.get("ByteRange").is_some()
+        {
+            return true;
+        }
+        if let Some(kids) = d.get("Kids").and_then(|k| doc.resolve(k)) {
+            stack.extend(kids.as_array().unwrap_or_default().iter().map(|k| (k.clone(), depth + 1)));
+        }
+    }
+    false
+}
+
 /// Decodes a PDF text string (UTF-16BE with BOM, or PDFDocEncoding read as Latin-1).
 pub(crate) fn decode_text(s: &[u8]) -> String {
     if let Some(rest) = s.strip_prefix(&[0xfe, 0xff]) {

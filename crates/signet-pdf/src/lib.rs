@@ -37,15 +37,17 @@
 //! ([`SignRequest::user_password`]); the signature `/Contents` is never encrypted.
 //!
 //! **Hybrid-reference policy.** A hybrid file (an xref table whose trailer also has
-//! `/XRefStm`) is signed incrementally like any other: the appended revision uses a classic
-//! table whose `/Prev` points to the hybrid section, so PDF 1.5 readers still see the objects
-//! that only the xref stream lists, and older signatures stay valid. We never rewrite the
-//! file: a rewrite changes bytes a signature or a user's hash may already cover. Strict
-//! validators (pyHanko's default) refuse hybrid files whatever is appended (the two xref
-//! views may disagree), so [`Inspection::hybrid`] reports it and callers should warn, or
-//! normalise an *unsigned* hybrid file (e.g. `qpdf in.pdf out.pdf`) before its first
-//! signature. Microsoft Word's PDF export is hybrid, so this is common; poppler and qpdf
-//! accept the result, and pyHanko does with `--no-strict-syntax`.
+//! `/XRefStm`; Microsoft Word's PDF export is one) is refused by strict validators (pyHanko's
+//! default) whatever is appended, since the two xref views may disagree. So [`sign`] rewrites
+//! an *unsigned* hybrid file before its first signature: every live object copied byte for
+//! byte under its own number (encrypted data stays valid), old xref streams dropped, one
+//! classic table (or one xref stream when objects live in object streams); then the signature
+//! is appended to that ([`SignOutcome::rewritten`]). Nothing can be invalidated by that
+//! rewrite, because nothing is signed yet. A hybrid file that already carries a signature is
+//! signed incrementally like any other (a table whose `/Prev` points to the hybrid section,
+//! so PDF 1.5 readers still see the objects only the xref stream lists) and
+//! [`Inspection::hybrid`] reports it; poppler and qpdf accept it, pyHanko with
+//! `--no-strict-syntax`. Document timestamps and DSS revisions never rewrite.
 //!
 //! **Off xref offsets.** When `startxref` does not point at an xref section, the last
 //! section before it is found by scanning ([`Inspection::xref_recovered`]); hayro-syntax
@@ -67,6 +69,7 @@ mod inspect_diff;
 mod locate;
 mod obj;
 mod placement;
+pub mod render;
 mod sign;
 mod sparse;
 mod tail;

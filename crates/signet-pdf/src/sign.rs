@@ -5,7 +5,7 @@ use crate::api::{Appearance, ContainerSigner, Dss, SignOutcome, SignRequest, Sub
 use crate::appearance::{LINE_HEIGHT, widget_appearance};
 use crate::document::Document;
 use crate::error::{PdfError, Result};
-use crate::fields::{Widget, add_signature_field, field_names, fill_empty_field, find_empty_field};
+use crate::fields::{Widget, add_signature_field, field_names, fill_empty_field, find_empty_field, has_signatures};
 use crate::image::{Encoded, encoded_seal};
 use crate::obj::{Dict, Obj, text_string};
 use crate::placement::{SealSize, WidgetSpec, resolve};
@@ -24,24 +24,51 @@ pub const DEFAULT_SEAL_WIDTH_PT: f64 = 120.0;
 /// copies it to `output` (then the revision is written). If the container comes back longer
 /// than reserved, the revision is built again with room for it and only the hash pass is
 /// repeated.
+///
+/// An unsigned hybrid-reference file (an xref table whose trailer has `/XRefStm`) is first
+/// rewritten with one cross-reference section ([`SignOutcome::rewritten`]), since strict
+/// validators refuse hybrid files; a hybrid file that is already signed is signed
+/// incrementally like any other (a rewrite would break its signatures).
 pub fn sign(
+    mut input: impl Read + Seek,
+    output: impl Write,
+    request: &SignRequest,
+    signer: &dyn ContainerSigner,
+) -> Result<SignOutcome> {
+    let doc = open_for_signing(&mut input, request)?;
+    if doc.tail.hybrid
+        && !has_signatures(&doc)
+        && let Some(normalised) = crate::compact::rewrite(&mut input)?
+    {
+        drop(doc);
+        let mut input = std::io::Cursor::new(normalised);
+        let doc = open_for_signing(&mut input, request)?;
+        let mut outcome = sign_document(&doc, input, output, request, signer)?;
+        outcome.rewritten = true;
+        return Ok(outcome);
+    }
+    sign_document(&doc, input, output, request, signer)
+}
+
+/// Only a keyword search reads page contents; everything else needs the structure alone.
+fn open_for_signing(input: &mut (impl Read + Seek), request: &SignRequest) -> Result<Document> {
+    let password = request.user_password.as_deref().unwrap_or("");
+    let needs_text = request.placements.iter().any(|p| matches!(p, crate::api::Placement::Keyword { .. }));
+    if needs_text { Document::read(input, password) } else { Document::read_structure(input, password) }
+}
+
+/// [`sign`] without the hybrid-file policy: one appended revision.
+fn sign_document(
+    doc: &Document,
     mut input: impl Read + Seek,
     mut output: impl Write,
     request: &SignRequest,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
-    let password = request.user_password.as_deref().unwrap_or("");
-    // Only a keyword search reads page contents; everything else needs the structure alone.
-    let needs_text = request.placements.iter().any(|p| matches!(p, crate::api::Placement::Keyword { .. }));
-    let doc = if needs_text {
-        Document::read(&mut input, password)?
-    } else {
-        Document::read_structure(&mut input, password)?
-    };
-    refuse_certified_no_changes(&doc)?;
+    refuse_certified_no_changes(doc)?;
     // A named field that exists unsigned (a template's box) is signed in place.
     let existing = match request.field_name.as_deref() {
-        Some(n) => find_empty_field(&doc, n)?,
+        Some(n) => find_empty_field(doc, n)?,
         None => None,
     };
     let fixed = match &existing {
@@ -56,14 +83,14 @@ pub fn sign(
         }),
         None => None,
     };
-    let plan = SealPlan::new(&doc, &mut input, request, fixed)?;
+    let plan = SealPlan::new(doc, &mut input, request, fixed)?;
     let name = match &existing {
         Some(_) => request.field_name.clone().unwrap_or_default(),
-        None => pick_name(&doc, request.field_name.as_deref())?,
+        None => pick_name(doc, request.field_name.as_deref())?,
     };
     let rest = signature_dict(signer.sub_filter(), request);
     let build = |capacity: usize| -> Result<Serialized> {
-        let mut rev = Revision::new(&doc);
+        let mut rev = Revision::new(doc);
         let sig = rev.add_signature_dict(rest.clone(), capacity);
         let widgets = plan.widgets(&mut rev)?;
         match &existing {
@@ -75,7 +102,7 @@ pub fn sign(
         }
         Ok(rev.serialize())
     };
-    let (byte_range, container_len, reserved, written) = embed(&doc, &mut input, &build, signer, &mut output)?;
+    let (byte_range, container_len, reserved, written) = embed(doc, &mut input, &build, signer, &mut output)?;
     Ok(SignOutcome {
         field_name: name,
         byte_range,
@@ -83,6 +110,7 @@ pub fn sign(
         container_len,
         widgets: plan.boxes(),
         output_len: written,
+        rewritten: false,
     })
 }
 
@@ -110,7 +138,15 @@ pub fn timestamp_document(
         Ok(rev.serialize())
     };
     let (byte_range, container_len, reserved, written) = embed(&doc, &mut input, &build, signer, &mut output)?;
-    Ok(SignOutcome { field_name: name, byte_range, reserved, container_len, widgets: Vec::new(), output_len: written })
+    Ok(SignOutcome {
+        field_name: name,
+        byte_range,
+        reserved,
+        container_len,
+        widgets: Vec::new(),
+        output_len: written,
+        rewritten: false,
+    })
 }
 
 /// Appends a DSS revision (ISO 32000-2 §12.8.4.3): certificates, OCSP responses and CRLs
