@@ -253,6 +253,13 @@ fn conformance(api: &Api) {
     exe["fileformat"] = json!("exe");
     let msg = w.fails(exe, -79);
     assert!(msg.contains("fileformat"), "{msg}");
+    // Word documents need LibreOffice, which the test machine does not have: a clear refusal.
+    if !on_path("soffice") && !on_path("libreoffice") {
+        let mut docx = good();
+        docx["fileformat"] = json!("docx");
+        let msg = w.fails(docx, -79);
+        assert!(msg.contains("LibreOffice"), "{msg}");
+    }
 
     // A good order; its number is -47 while it is being signed (this server's worker waits).
     let created = w.ok(good());
@@ -270,6 +277,10 @@ fn conformance(api: &Api) {
     let mut theirs = good();
     theirs["tokenid"] = json!(other);
     assert_eq!(other_client.call(theirs)["status"], 1);
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
 #[test]
@@ -453,6 +464,46 @@ fn two_signers_complete_on_sqlite() {
 #[test]
 fn two_signers_complete_on_postgres_and_s3() {
     signing_life(Backend::PostgresS3);
+}
+
+/// Restarts survive: an order created on a node whose worker never runs is signed by the next
+/// node on the same database, and a push refused before a restart is delivered after it.
+#[test]
+fn orders_and_pushes_survive_restarts() {
+    let receiver = AckReceiver::start(vec!["0"]);
+    let data = tempfile::tempdir().unwrap();
+    let mut env = backend_env(data.path(), Backend::Embedded);
+    env.insert("SIGNET_CALLBACK_ALLOW_PRIVATE".into(), "true".into());
+    env.insert("SIGNET_CALLBACK_RETRY_SECS".into(), "3".into());
+    env.insert("SIGNET_BOOTSTRAP_CALLBACK_URL".into(), receiver.url.clone());
+    let idle = {
+        let mut idle = env.clone();
+        idle.insert("SIGNET_WORKER_INTERVAL_MS".into(), "3600000".into());
+        idle
+    };
+    env.insert("SIGNET_WORKER_INTERVAL_MS".into(), "200".into());
+
+    let first = TestServer::spawn(&idle);
+    let w = Wosign { base_url: &first.base_url, token: APP_ID.into() };
+    let created = w.ok(order("R-1", vec![person_signer()]));
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(receiver.bodies.lock().unwrap().is_empty(), "the idle node signed");
+    assert!(first.terminate().success());
+
+    // The next node signs and pushes; the receiver refuses the first push.
+    let second = TestServer::spawn(&env);
+    let pushes = receiver.wait_for(1, Duration::from_secs(120));
+    assert_eq!(pushes[0]["extendData"]["signid"], created["signid"]);
+    assert!(second.terminate().success());
+
+    // The refused push is still due after the restart, and is delivered again.
+    let third = TestServer::spawn(&env);
+    let pushes = receiver.wait_for(2, Duration::from_secs(120));
+    assert_eq!(pushes[1], pushes[0]);
+    let w = Wosign { base_url: &third.base_url, token: APP_ID.into() };
+    assert_eq!(w.ok(json!({"actiontype": "QuerySignOrder", "orderNumber": "R-1"}))["orderStatus"], "signed");
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(receiver.bodies.lock().unwrap().len(), 2, "delivered again after the receiver answered 1");
 }
 
 /// Writes a key and a certificate with openssl; `issuer` None makes it self-signed.
