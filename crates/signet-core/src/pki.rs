@@ -130,8 +130,20 @@ impl Pki {
         not_before: OffsetDateTime,
         validity: time::Duration,
     ) -> Result<IssuedCertificate> {
-        let key = self.account_custody().generate(algorithm, &subject.common_name)?;
-        let spki = self.custody.signer(&key)?.public_key_der();
+        self.issue_certificate_with(self.account_custody(), algorithm, subject, not_before, validity)
+    }
+
+    /// [`Self::issue_certificate`] with the key generated in `custody`.
+    pub fn issue_certificate_with(
+        &self,
+        custody: &dyn KeyCustody,
+        algorithm: KeyAlgorithm,
+        subject: &SubjectInfo,
+        not_before: OffsetDateTime,
+        validity: time::Duration,
+    ) -> Result<IssuedCertificate> {
+        let key = custody.generate(algorithm, &subject.common_name)?;
+        let spki = custody.signer(&key)?.public_key_der();
         let start = std::time::SystemTime::from(not_before);
         let duration =
             std::time::Duration::try_from(validity).map_err(|_| Error::invalid("validity", "must be positive"))?;

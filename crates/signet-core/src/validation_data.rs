@@ -295,14 +295,14 @@ mod tests {
             let now = SystemTime::now();
             let listed = self.crl_lists_leaf && name == "ecdsa";
             let entries: Vec<RevokedEntry> =
-                listed.then(|| RevokedEntry { serial, time: now, reason: None }).into_iter().collect();
+                listed.then_some(RevokedEntry { serial, time: now, reason: None }).into_iter().collect();
             Ok(generate_crl(&self.ca, &self.custody, name, 1, now, now + Duration::from_secs(3600), &entries)?)
         }
 
         fn post(&self, _url: &str, _content_type: &str, body: Vec<u8>) -> Result<Vec<u8>, BoxError> {
-            let status = self.ocsp.clone().ok_or("responder down")?;
+            let status = self.ocsp.ok_or("responder down")?;
             let responder = OcspResponder::new(&self.ca, &self.custody)?;
-            Ok(responder.respond(&body, &|_, _| status.clone(), SystemTime::now())?)
+            Ok(responder.respond(&body, &|_, _| status, SystemTime::now())?)
         }
     }
 

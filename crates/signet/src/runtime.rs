@@ -97,6 +97,14 @@ fn verification_provider(
     config.build(&settings.data_dir).context("failed to set up verification_provider")
 }
 
+/// Per-scene certificates live minutes up to a day.
+fn scene_validity(minutes: u32) -> anyhow::Result<time::Duration> {
+    if !(1..=24 * 60).contains(&minutes) {
+        bail!("scene_certificate_minutes must be 1 to 1440, not {minutes}");
+    }
+    Ok(time::Duration::minutes(minutes.into()))
+}
+
 /// The domain's settings.
 fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
     let account_key_algorithm = settings
@@ -111,6 +119,8 @@ fn signet_config(settings: &Settings) -> anyhow::Result<SignetConfig> {
         code_validity: time::Duration::seconds(settings.code_validity_secs.max(1).into()),
         link_validity: time::Duration::seconds(settings.link_validity_secs.max(1).into()),
         pades_level: settings.pades_level.parse().map_err(|e: String| anyhow::anyhow!("pades_level: {e}"))?,
+        scene_certificates: settings.scene_certificates,
+        scene_certificate_validity: scene_validity(settings.scene_certificate_minutes)?,
     })
 }
 

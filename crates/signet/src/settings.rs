@@ -124,6 +124,11 @@ pub struct Settings {
     /// Which new keys go into the token: `accounts`, `ca` or `ca,accounts` (SM2 keys stay in software).
     #[serde(deserialize_with = "lenient::string")]
     pub pkcs11_keys: String,
+    /// Sign with a per-scene certificate (issued at signing time, used once) unless the request
+    /// asks for the account's long-term one.
+    pub scene_certificates: bool,
+    /// Validity of per-scene certificates, in minutes (1 to 1440).
+    pub scene_certificate_minutes: u32,
     /// Real-name verification source: `none`, `outbox` (micro-deposits only) or `tencent://...`.
     #[serde(deserialize_with = "lenient::string")]
     pub verification_provider: String,
@@ -173,6 +178,8 @@ const KEYS: &[&str] = &[
     "pkcs11_pin",
     "pkcs11_pin_file",
     "pkcs11_keys",
+    "scene_certificates",
+    "scene_certificate_minutes",
     "verification_provider",
 ];
 
@@ -230,6 +237,8 @@ impl Default for Settings {
             pkcs11_pin: None,
             pkcs11_pin_file: None,
             pkcs11_keys: "accounts".into(),
+            scene_certificates: false,
+            scene_certificate_minutes: 30,
             verification_provider: "none".into(),
         }
     }
@@ -347,6 +356,8 @@ impl fmt::Debug for Settings {
             .field("pkcs11_pin", &redact(&self.pkcs11_pin))
             .field("pkcs11_pin_file", &self.pkcs11_pin_file)
             .field("pkcs11_keys", &self.pkcs11_keys)
+            .field("scene_certificates", &self.scene_certificates)
+            .field("scene_certificate_minutes", &self.scene_certificate_minutes)
             .field("verification_provider", &provider_kind(&self.verification_provider))
             .finish()
     }

@@ -250,12 +250,7 @@ impl Signet {
         pseudonym: &str,
         now: OffsetDateTime,
     ) -> Result<CertificateRecord> {
-        let subject = SubjectInfo {
-            common_name: name.to_owned(),
-            organisation: (kind == AccountKind::Org).then(|| name.to_owned()),
-            serial_number: Some(pseudonym.to_owned()),
-            ..SubjectInfo::default()
-        };
+        let subject = account_subject(kind, name, pseudonym);
         let pki = std::sync::Arc::clone(&self.pki);
         let (algorithm, validity) = (self.config.account_key_algorithm, self.config.certificate_validity);
         // Key generation is CPU-bound (RSA: tens of milliseconds); keep it off the async workers.
@@ -273,6 +268,17 @@ impl Signet {
             revoked_at: None,
             created_at: now,
         })
+    }
+}
+
+/// The subject of an account's certificates: its name, the organisation for companies, and the
+/// pseudonym of its ID number (never the number itself).
+pub(super) fn account_subject(kind: AccountKind, name: &str, pseudonym: &str) -> SubjectInfo {
+    SubjectInfo {
+        common_name: name.to_owned(),
+        organisation: (kind == AccountKind::Org).then(|| name.to_owned()),
+        serial_number: Some(pseudonym.to_owned()),
+        ..SubjectInfo::default()
     }
 }
 

@@ -27,6 +27,8 @@ use crate::signing::{CmsContainer, PadesLevel, add_document_timestamp, add_valid
 use crate::validation_data::{self, GatherPolicy, ValidationDataError};
 use crate::{Error, Result};
 
+pub use super::scene_certificates::CertificateChoice;
+
 const MAX_DOCUMENTS: usize = 20;
 const MAX_SIGNERS: usize = 50;
 /// How often a signer retries after another node changed the flow first.
@@ -229,6 +231,24 @@ impl Signet {
 
     /// Signs every document of the flow for one signer, with the signer's certificate and seal.
     pub async fn sign_flow(&self, app: &AppId, id: &str, account_id: &str, mode: SignMode) -> Result<FlowRecord> {
+        self.sign_flow_as(app, id, account_id, mode, CertificateChoice::Deployment).await
+    }
+
+    /// [`Self::sign_flow`] with the caller's choice of certificate: the account's long-term one
+    /// or a per-scene certificate issued for this signing only.
+    pub async fn sign_flow_as(
+        &self,
+        app: &AppId,
+        id: &str,
+        account_id: &str,
+        mode: SignMode,
+        certificate: CertificateChoice,
+    ) -> Result<FlowRecord> {
+        let scene = match certificate {
+            CertificateChoice::Deployment => self.config.scene_certificates,
+            CertificateChoice::LongTerm => false,
+            CertificateChoice::Scene => true,
+        };
         let account = self.account(app, account_id).await.map_err(|_| Error::NotFound("signer"))?;
         for attempt in 0..MAX_REBASES {
             let flow = self.flow(app, id).await?;
@@ -259,7 +279,7 @@ impl Signet {
                     _ => {}
                 },
             }
-            match self.sign_once(&flow, &signer, &account, &seal, &mode).await {
+            match self.sign_once(&flow, &signer, &account, &seal, &mode, scene).await {
                 Err(Error::Conflict(reason)) if reason.contains("concurrently") => {
                     warn!(flow.id = %flow.id, attempt, "another node changed the flow; signing the new revision");
                 }
@@ -413,9 +433,14 @@ impl Signet {
         account: &AccountRecord,
         seal: &SealRecord,
         mode: &SignMode,
+        scene: bool,
     ) -> Result<FlowRecord> {
         let now = self.clock.now();
-        let certificate = self.account_certificate(account).await?;
+        let certificate = if scene {
+            self.scene_certificate(account).await?
+        } else {
+            self.account_certificate(account).await?
+        };
         let seal_png = self.blobs.get(&seal.image_key).await?;
         let mut next = flow.clone();
         let mut signed_documents = Vec::new();
@@ -448,6 +473,7 @@ impl Signet {
             "accountId": account.id.as_str(),
             "sealId": seal.id.as_str(),
             "certificateSerial": certificate.serial,
+            "certificateKind": if scene { "scene" } else { "long_term" },
             "mode": match mode { SignMode::Auto => "auto", SignMode::Platform { .. } => "platform" },
             "documents": signed_documents,
         });

@@ -23,6 +23,7 @@ mod evidence;
 mod files;
 mod flows;
 mod links;
+mod scene_certificates;
 mod seals;
 mod sign_pages;
 mod templates;
@@ -33,7 +34,7 @@ pub mod yunhetong;
 pub use callbacks::{Backoff, CallbackReply, CallbackTransport, DeliveryPolicy};
 pub use evidence::{EvidenceContent, EvidenceProof};
 pub use files::{UploadDeclaration, UploadTicket};
-pub use flows::{NewFlow, NewSigner, SignMode};
+pub use flows::{CertificateChoice, NewFlow, NewSigner, SignMode};
 pub use seals::SealSource;
 pub use verification::VerificationRequest;
 mod pki;
@@ -56,6 +57,10 @@ pub struct SignetConfig {
     pub link_validity: Duration,
     /// The PAdES level of the service's signatures (B-LTA unless configured lower).
     pub pades_level: PadesLevel,
+    /// Sign with a per-scene certificate unless the request asks for the long-term one.
+    pub scene_certificates: bool,
+    /// Validity of per-scene certificates (minutes up to a day).
+    pub scene_certificate_validity: Duration,
 }
 
 impl Default for SignetConfig {
@@ -68,6 +73,8 @@ impl Default for SignetConfig {
             code_validity: Duration::minutes(15),
             link_validity: Duration::days(30),
             pades_level: PadesLevel::BLta,
+            scene_certificates: false,
+            scene_certificate_validity: Duration::minutes(30),
         }
     }
 }

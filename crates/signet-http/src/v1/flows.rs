@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use signet_core::flows::{Field, FlowRecord, Position, SignerAuth};
-use signet_core::{Error, NewFlow, NewSigner, SignMode};
+use signet_core::{CertificateChoice, Error, NewFlow, NewSigner, SignMode};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -311,6 +311,9 @@ struct SignInput {
     mode: String,
     /// The willingness code sent by `POST .../codes` (platform mode, signers with sms/email auth).
     code: Option<String>,
+    /// `scene`: a per-scene certificate issued for this signing only; `long_term`: the account's
+    /// certificate. Default: the deployment's `scene_certificates` setting.
+    certificate: Option<String>,
 }
 
 /// Signs every document of the flow as one signer (409 when it is not the signer's turn).
@@ -337,7 +340,13 @@ async fn sign_flow(
         "platform" => SignMode::Platform { code: body.code },
         _ => return Err(Error::invalid("mode", "expected auto or platform").into()),
     };
-    Ok(axum::Json(state.signet.sign_flow(&app.id, &id, &account, mode).await?.into()))
+    let certificate = match body.certificate.as_deref() {
+        None => CertificateChoice::Deployment,
+        Some("scene") => CertificateChoice::Scene,
+        Some("long_term") => CertificateChoice::LongTerm,
+        Some(_) => return Err(Error::invalid("certificate", "expected scene or long_term").into()),
+    };
+    Ok(axum::Json(state.signet.sign_flow_as(&app.id, &id, &account, mode, certificate).await?.into()))
 }
 
 #[derive(Serialize, ToSchema)]

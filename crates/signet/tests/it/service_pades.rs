@@ -34,8 +34,13 @@ pub fn signer(api: &Api, name: &str, id_number: &str) -> String {
     id
 }
 
-/// Runs a flow with `signers` (in order, each at a keyword or coordinates) and returns the PDF.
+/// Runs a flow with `signers` (in order, each at coordinates) and returns the PDF.
 pub fn signed_flow_document(api: &Api, signers: &[String], dir: &Path) -> PathBuf {
+    run_flow(api, signers, dir, &json!({"mode": "auto"})).0
+}
+
+/// Runs a flow, each signer signing with `sign_body`; returns the PDF and the flow id.
+pub fn run_flow(api: &Api, signers: &[String], dir: &Path, sign_body: &Value) -> (PathBuf, String) {
     let uploaded = api.upload("contract.pdf", std::fs::read(fixture("contract.pdf")).unwrap());
     assert_eq!(uploaded.status, 201, "{:?}", uploaded.body);
     let file_id = uploaded.body["id"].as_str().unwrap();
@@ -49,14 +54,14 @@ pub fn signed_flow_document(api: &Api, signers: &[String], dir: &Path) -> PathBu
     let flow_id = flow.body["id"].as_str().unwrap().to_owned();
     assert_eq!(api.post(&format!("/v1/flows/{flow_id}/start"), &json!({})).status, 200);
     for id in signers {
-        let signed = api.post(&format!("/v1/flows/{flow_id}/signers/{id}/sign"), &json!({"mode": "auto"}));
+        let signed = api.post(&format!("/v1/flows/{flow_id}/signers/{id}/sign"), sign_body);
         assert_eq!(signed.status, 200, "{:?}", signed.body);
     }
     let (status, bytes) = api.get_bytes(&format!("/v1/flows/{flow_id}/documents/0/content"));
     assert_eq!(status, 200);
-    let path = dir.join("signed.pdf");
+    let path = dir.join(format!("{flow_id}.pdf"));
     std::fs::write(&path, bytes).unwrap();
-    path
+    (path, flow_id)
 }
 
 /// The root certificate alone (PEM), so every certificate below it must be proven unrevoked.
