@@ -42,6 +42,7 @@ pub mod wosign_orders;
 pub use error::{Error, ErrorCode, Result};
 pub use service::{CertificateChoice, OwnPki};
 pub use service::VerificationRequest;
+pub use service::authorization_links;
 pub use service::esign;
 pub use service::wosign;
 pub use service::yunhetong;

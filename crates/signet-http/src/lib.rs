@@ -97,6 +97,7 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
             }),
         )
         .nest(dialects::esign::BASE, dialects::esign::routes())
+        .nest(dialects::qiandun::BASE, dialects::qiandun::routes())
         .merge(dialects::yunhetong::router(&state, &config.yunhetong))
         .merge(pages::routes(&config.pages))
         .merge(dialects::wosign::router(&config.wosign))

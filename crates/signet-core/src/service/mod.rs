@@ -15,6 +15,7 @@ use crate::secrets::SecretKeys;
 use crate::signing::PadesLevel;
 
 mod accounts;
+pub mod authorization_links;
 mod apps;
 mod callbacks;
 mod codes;

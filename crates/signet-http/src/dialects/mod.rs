@@ -2,5 +2,6 @@
 //! core commands.
 
 pub mod esign;
+pub mod qiandun;
 pub mod wosign;
 pub mod yunhetong;

@@ -124,3 +124,70 @@ fn pull_mode_lists_undelivered_events_until_confirmed() {
     let second = left.body[0]["id"].as_str().unwrap();
     assert_eq!(api.as_token(reqwest::Method::POST, &format!("/v1/events/{second}/ack"), Some(&other)).status, 404);
 }
+
+/// Starts and revokes a flow of one signer, so the app gets `flow.started` and `flow.revoked`.
+fn start_and_revoke_a_flow(api: &crate::support::Api) {
+    use serde_json::json;
+
+    let account = api.post(
+        "/v1/accounts",
+        &json!({"type": "person", "name": "王五", "idType": "resident_id", "idNumber": "440106198001011230"}),
+    );
+    let account = account.body["id"].as_str().unwrap().to_owned();
+    let contract = std::fs::read(
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures/contract.pdf"),
+    )
+    .unwrap();
+    let file = api.upload("c.pdf", contract).body["id"].as_str().unwrap().to_owned();
+    let flow = api.post(
+        "/v1/flows",
+        &json!({"title": "t", "documents": [{"fileId": file}], "signers": [{"accountId": account}]}),
+    );
+    let flow = flow.body["id"].as_str().unwrap().to_owned();
+    api.post(&format!("/v1/flows/{flow}/start"), &json!({}));
+    api.post(&format!("/v1/flows/{flow}/revoke"), &json!({"reason": "changed terms"}));
+}
+
+#[test]
+fn an_event_confirmed_either_way_is_not_delivered_again() {
+    use serde_json::json;
+
+    use crate::support::{Api, Backend};
+
+    // The receiver refuses the first attempt of each event and then accepts.
+    let hook = Receiver::start(vec![500, 500]);
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[
+            ("SIGNET_CALLBACK_ALLOW_PRIVATE", "true"),
+            ("SIGNET_WORKER_INTERVAL_MS", "100"),
+            ("SIGNET_CALLBACK_BACKOFF", "fixed"),
+            ("SIGNET_CALLBACK_RETRY_SECS", "2"),
+            ("SIGNET_BOOTSTRAP_CALLBACK_URL", &hook.url),
+        ],
+    );
+    start_and_revoke_a_flow(&api);
+    // Both events were tried once and refused; both are pending in pull mode.
+    hook.wait_for(Duration::from_secs(20), |r| r.len() >= 2);
+    let pending = api.get("/v1/events");
+    let pending = pending.body.as_array().unwrap().clone();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert!(pending.iter().all(|e| e["attempts"] == 1 && e["lastError"].is_string()), "{pending:?}");
+
+    // The app confirms the first by pulling: the worker never pushes it again.
+    let pulled = pending[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(api.post(&format!("/v1/events/{pulled}/ack"), &json!({})).status, 204);
+    // The second is pushed again (retry after 2 s) and accepted: it leaves pull mode.
+    let second = pending[1]["id"].as_str().unwrap().to_owned();
+    let received = hook.wait_for(Duration::from_secs(20), |r| r.len() >= 3);
+    assert_eq!(received[2].header("X-Signet-Event-Id"), Some(second.as_str()));
+    // Several retry intervals later: nothing more arrived, nothing is pending, and the pushed
+    // event cannot be confirmed again.
+    std::thread::sleep(Duration::from_secs(5));
+    let received = hook.wait_for(Duration::from_secs(1), |_| true);
+    let ids: Vec<&str> = received.iter().filter_map(|r| r.header("X-Signet-Event-Id")).collect();
+    assert_eq!(ids.iter().filter(|id| **id == pulled).count(), 1, "confirmed by pull, pushed again: {ids:?}");
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert_eq!(api.get("/v1/events").body.as_array().unwrap().len(), 0);
+    assert_eq!(api.post(&format!("/v1/events/{second}/ack"), &json!({})).status, 404);
+}

@@ -11,6 +11,7 @@ mod evidence;
 mod flows;
 mod pages;
 mod pki_endpoints;
+mod qiandun;
 mod scene_certificates;
 mod serve;
 mod service_pades;

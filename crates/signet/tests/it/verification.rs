@@ -12,7 +12,7 @@ use signet_notify::tencent_sign::{self, SigningInput};
 use crate::support::{Api, Backend};
 
 const SECRET_ID: &str = "AKIDsignettest";
-const SECRET_KEY: &str = "faceid-secret-key";
+pub const SECRET_KEY: &str = "faceid-secret-key";
 
 /// A person of the stand-in's "authoritative source": name, ID number, mobile, bank card.
 type Person = (&'static str, &'static str, &'static str, &'static str);
@@ -31,13 +31,13 @@ struct Seen {
 }
 
 /// A FaceID stand-in on loopback.
-struct FaceIdStandIn {
+pub struct FaceIdStandIn {
     endpoint: String,
     seen: Arc<Mutex<Seen>>,
 }
 
 impl FaceIdStandIn {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -58,7 +58,7 @@ impl FaceIdStandIn {
         Self { endpoint, seen }
     }
 
-    fn setting(&self, secret_key: &str) -> String {
+    pub fn setting(&self, secret_key: &str) -> String {
         format!(
             "tencent://{SECRET_ID}:{secret_key}@faceid.tencentcloudapi.com?endpoint={}&deposits=outbox",
             self.endpoint
@@ -175,7 +175,7 @@ fn verify(api: &Api, account: &str, body: Value) -> crate::support::Reply {
 }
 
 /// The micro-deposit amount the development outbox recorded for a check.
-fn deposit_amount(api: &Api, reference: &str) -> u64 {
+pub fn deposit_amount(api: &Api, reference: &str) -> u64 {
     let outbox = std::fs::read_to_string(api.data_path().join("outbox.jsonl")).unwrap();
     outbox
         .lines()
