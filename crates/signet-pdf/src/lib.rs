@@ -69,7 +69,6 @@ mod inspect_diff;
 mod locate;
 mod obj;
 mod placement;
-pub mod render;
 mod sign;
 mod sparse;
 mod tail;

@@ -236,7 +236,10 @@ fn conformance(api: &Api) {
     w.fails(person_with(&|s| s["otherpic"] = json!(mislabelled)), -61);
     w.fails(signer_with(&|s| s["stampbase"] = json!(STANDARD.encode(b"MZ\x90\x00\x03"))), -61);
 
-    // -79: positions, pages, base64, formats.
+    // -79: positions, pages, base64, formats, sizes.
+    let huge = STANDARD.encode(vec![0u8; 10 * 1024 * 1024 + 1]);
+    let msg = w.fails(person_with(&|s| s["pic"] = json!(huge)), -79);
+    assert!(msg.contains("pic"), "{msg}");
     w.fails(person_with(&|s| s["signlist"][0]["position"] = json!("0.5,0.5")), -79);
     w.fails(person_with(&|s| s["signlist"][0]["position"] = json!("0.6,0.5,0.4,0.7")), -79);
     w.fails(person_with(&|s| s["signlist"][0]["pagenumber"] = json!("first")), -79);
@@ -374,7 +377,7 @@ fn assert_seal_in(pdf: &Path, page: usize, rect: [f64; 4]) {
 /// Two signers (organisation with its stamp image, person with a generated seal) complete;
 /// the push is retried until the receiver answers `1`; the PDF validates; the number is -46.
 /// A second order with a password ends up AES-256 encrypted.
-fn signing_life(backend: Backend) {
+fn signing_life(backend: Backend) -> Api {
     let receiver = AckReceiver::start(vec!["0", "0", "1"]);
     let api = Api::start_with(
         backend,
@@ -454,6 +457,7 @@ fn signing_life(backend: Backend) {
     let sig = Command::new("pdfsig").args(["-nssdir", &db, "-upw", "开门 sesame-42"]).arg(&locked).output().unwrap();
     let report = String::from_utf8_lossy(&sig.stdout);
     assert_eq!(report.matches("Signature is Valid.").count(), 3, "pdfsig:\n{report}");
+    api
 }
 
 #[test]
@@ -463,7 +467,26 @@ fn two_signers_complete_on_sqlite() {
 
 #[test]
 fn two_signers_complete_on_postgres_and_s3() {
-    signing_life(Backend::PostgresS3);
+    let api = signing_life(Backend::PostgresS3);
+    // -69 is only for Signet's own failures: with its orders table gone, the database fails and
+    // the answer is still the envelope (HTTP 500), never a bare error page.
+    let database = &api.env["SIGNET_DATABASE_URL"];
+    let status =
+        Command::new("psql").args([database.as_str(), "-q", "-c", "drop table wosign_order"]).status().unwrap();
+    assert!(status.success());
+    let w = Wosign { base_url: &api.server.base_url, token: APP_ID.into() };
+    let response = http()
+        .post(format!("{}/wosign", api.server.base_url))
+        .json(&{
+            let mut body = order("PO-2026-003", vec![person_signer()]);
+            body["tokenid"] = json!(w.token);
+            body
+        })
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 500);
+    let body: Value = response.json().unwrap();
+    assert_eq!((body["status"].clone(), body["errorcode"].clone()), (json!(0), json!(-69)), "{body}");
 }
 
 /// Restarts survive: an order created on a node whose worker never runs is signed by the next

@@ -85,9 +85,15 @@ pub(super) fn base64_payload(name: &str, raw: &str) -> Result<(Vec<u8>, Option<S
     Ok((bytes, declared))
 }
 
+/// Largest identity material or stamp image accepted (a scan of a licence fits easily).
+const MAX_MATERIAL_BYTES: usize = 10 * 1024 * 1024;
+
 /// An image field as a [`Material`].
 pub(super) fn material(name: &str, raw: &str) -> Result<Material, WosignError> {
     let (bytes, declared_type) = base64_payload(name, raw)?;
+    if bytes.len() > MAX_MATERIAL_BYTES {
+        return Err(WosignError::parameter(name, format!("larger than {MAX_MATERIAL_BYTES} bytes")));
+    }
     Ok(Material { bytes, declared_type })
 }
 
