@@ -54,3 +54,17 @@ impl IntoResponse for ApiError {
         (status_for(code), Json(body)).into_response()
     }
 }
+
+/// The answer for a path nothing serves, in the native error shape (axum's is an empty body).
+pub(crate) async fn unknown_route() -> ApiError {
+    ApiError(Error::NotFound("route"))
+}
+
+/// The answer for a method a path does not serve (axum's is an empty 405).
+pub(crate) async fn method_not_allowed() -> Response {
+    let body = ErrorBody {
+        code: "method_not_allowed".to_owned(),
+        message: "this path does not serve that method; /openapi.json lists the routes".to_owned(),
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response()
+}

@@ -96,11 +96,15 @@ pub fn router(state: AppState, config: &HttpConfig) -> Router {
                 async move { axum::Json(api.as_ref().clone()) }
             }),
         )
+        // Before the dialects are added: they answer unknown methods in their own envelopes.
+        .method_not_allowed_fallback(error::method_not_allowed)
         .nest(dialects::esign::BASE, dialects::esign::routes())
         .nest(dialects::qiandun::BASE, dialects::qiandun::routes())
         .merge(dialects::yunhetong::router(&state, &config.yunhetong))
         .merge(pages::routes(&config.pages))
         .merge(dialects::wosign::router(&config.wosign))
+        // Last: axum refuses to merge two routers that both have a fallback.
+        .fallback(error::unknown_route)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,8 +1,7 @@
 //! Public PKI endpoints: what validators need to trust and check our signatures (CA certificates,
 //! CRLs, OCSP, RFC 3161 time stamps), and the native API's certificate revocation.
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +15,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::CallerApp;
+use crate::extract::{CallerApp, Path, RawBody};
 
 /// Largest OCSP or time-stamp request accepted (real ones are a few hundred bytes).
 const MAX_PROTOCOL_REQUEST: usize = 16 * 1024;
@@ -79,7 +78,11 @@ async fn crl(State(state): State<AppState>, Path(file): Path<String>) -> Result<
     request_body(content = Vec<u8>, content_type = "application/ocsp-request"),
     responses((status = 200, description = "DER OCSPResponse", content_type = "application/ocsp-response", body = Vec<u8>))
 )]
-async fn ocsp_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn ocsp_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     expect_content_type(&headers, "application/ocsp-request")?;
     ocsp_answer(&state, body.to_vec()).await
 }
@@ -113,7 +116,11 @@ async fn ocsp_answer(state: &AppState, der: Vec<u8>) -> Result<Response, ApiErro
         (status = 400, body = ErrorBody)
     )
 )]
-async fn timestamp(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn timestamp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, ApiError> {
     expect_content_type(&headers, "application/timestamp-query")?;
     if body.len() > MAX_PROTOCOL_REQUEST {
         return Err(Error::invalid("request", "too large for a time-stamp request").into());

@@ -1,6 +1,6 @@
 //! `/v1/accounts`: persons and organisations that sign.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use signet_core::Error;
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::present;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{CallerApp, Json};
+use crate::extract::{CallerApp, Json, Path, Query};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

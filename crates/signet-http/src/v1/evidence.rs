@@ -1,6 +1,6 @@
 //! `/v1/evidence`: document hashes in an append-only Merkle log, with inclusion proofs.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use signet_core::{Error, EvidenceContent, EvidenceProof};
@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{CallerApp, Json};
+use crate::extract::{CallerApp, Json, Path};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_evidence)).routes(routes!(get_tree_head)).routes(routes!(get_evidence))

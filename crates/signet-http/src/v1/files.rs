@@ -1,7 +1,6 @@
 //! `/v1/files`: documents in, documents out.
 
-use axum::body::Bytes;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -14,7 +13,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{CallerApp, Json};
+use crate::extract::{CallerApp, Json, Multipart, Path, RawBody};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -71,9 +70,23 @@ struct UploadForm {
 )]
 async fn upload_file(
     State(state): State<AppState>,
-    CallerApp(app): CallerApp,
-    mut multipart: Multipart,
+    request: Request,
 ) -> Result<(StatusCode, axum::Json<FileView>), ApiError> {
+    let (mut parts, body) = request.into_parts();
+    let caller = CallerApp::from_request_parts(&mut parts, &state).await;
+    let form = Multipart::from_request(Request::from_parts(parts, body), &state).await;
+    let (app, mut multipart) = match (caller, form) {
+        (Ok(CallerApp(app)), Ok(Multipart(form))) => (app, form),
+        (Ok(_), Err(bad_form)) => return Err(bad_form),
+        (Err(refused), form) => {
+            // Read what the client is still sending (without keeping it), so that it gets the
+            // 401 instead of a connection reset mid-upload.
+            if let Ok(Multipart(mut form)) = form {
+                drain(&mut form).await;
+            }
+            return Err(refused);
+        }
+    };
     let mut content = None;
     let mut name = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| Error::invalid("body", e.body_text()))? {
@@ -92,6 +105,13 @@ async fn upload_file(
     let name = name.unwrap_or_else(|| "document.pdf".to_owned());
     let file = state.signet.upload_file(&app.id, &name, content).await?;
     Ok((StatusCode::CREATED, axum::Json(file.into())))
+}
+
+/// Reads a form to its end, dropping every chunk (the body limit bounds it).
+async fn drain(form: &mut axum::extract::Multipart) {
+    while let Ok(Some(mut field)) = form.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
 }
 
 /// What the client will PUT.
@@ -153,7 +173,7 @@ async fn put_upload(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<(StatusCode, axum::Json<FileView>), ApiError> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let file = state.signet.complete_upload(&token, text("content-md5"), text("content-type"), body).await?;

@@ -1,6 +1,6 @@
 //! `/v1/flows`: sign flows from creation to download.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::accounts::AuditView;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{CallerApp, Json};
+use crate::extract::{CallerApp, Json, Path};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -17,6 +17,7 @@ mod serve;
 mod service_pades;
 mod service_pkcs11;
 mod support;
+mod sweep;
 mod templates;
 mod validators;
 mod verification;
