@@ -264,6 +264,30 @@ fn conformance(api: &Api) {
         assert!(msg.contains("LibreOffice"), "{msg}");
     }
 
+    // Templates: an unknown or another app's tempid is -43; a known one gives the document
+    // when filebase is absent, and makes signlist optional.
+    let upload = api.upload("template.pdf", std::fs::read(fixture("template.pdf")).unwrap());
+    let made = api.post("/v1/templates", &json!({"fileId": upload.body["id"], "name": "租赁合同"}));
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let template_id = made.body["id"].as_str().unwrap().to_owned();
+    let from_template = |number: &str, tempid: &str| {
+        let mut signer = person_signer();
+        signer.as_object_mut().unwrap().remove("signlist");
+        json!({"actiontype": "CreateSignOrder", "tempid": tempid, "orderNumber": number, "signerlist": [signer]})
+    };
+    w.fails(from_template("T-1", "tpl_nope"), -43);
+    let mut theirs = from_template("T-1", &template_id);
+    theirs["tokenid"] = json!(other);
+    other_client.fails(theirs, -43);
+    let created = w.ok(from_template("T-1", &template_id));
+    let document = w.ok(json!({"actiontype": "DownloadSignedDoc", "orderNumber": "T-1"}));
+    assert_eq!(document["signed"], false);
+    assert_eq!(
+        STANDARD.decode(document["content"].as_str().unwrap()).unwrap(),
+        std::fs::read(fixture("template.pdf")).unwrap()
+    );
+    assert_eq!(document["signid"], created["signid"]);
+
     // A good order; its number is -47 while it is being signed (this server's worker waits).
     let created = w.ok(good());
     let sign_id = created["signid"].as_str().unwrap().to_owned();
@@ -457,6 +481,21 @@ fn signing_life(backend: Backend) -> Api {
     let sig = Command::new("pdfsig").args(["-nssdir", &db, "-upw", "开门 sesame-42"]).arg(&locked).output().unwrap();
     let report = String::from_utf8_lossy(&sig.stdout);
     assert_eq!(report.matches("Signature is Valid.").count(), 3, "pdfsig:\n{report}");
+
+    // A template order without signlist: the signer signs invisibly.
+    let upload = api.upload("template.pdf", std::fs::read(fixture("template.pdf")).unwrap());
+    let made = api.post("/v1/templates", &json!({"fileId": upload.body["id"]}));
+    assert_eq!(made.status, 201, "{:?}", made.body);
+    let mut signer = person_signer();
+    signer.as_object_mut().unwrap().remove("signlist");
+    let created = w.ok(json!({"actiontype": "CreateSignOrder", "tempid": made.body["id"], "orderNumber": "PO-2026-T",
+                              "signerlist": [signer]}));
+    let pushes = receiver.wait_for(5, Duration::from_secs(180));
+    assert_eq!(pushes[4]["extendData"]["signid"], created["signid"]);
+    let content = STANDARD.decode(pushes[4]["extendData"]["content"].as_str().unwrap()).unwrap();
+    let from_template = dir.path().join("template-signed.pdf");
+    std::fs::write(&from_template, &content).unwrap();
+    assert_pyhanko_valid(&from_template, &ca, 1);
     api
 }
 

@@ -31,6 +31,7 @@ use crate::flows::{
 use crate::identity::{IdError, IdType, check_id_number};
 use crate::ids::AppId;
 use crate::seals::{SealKind, SealRecord};
+use crate::templates::TemplateRecord;
 use crate::wosign_orders::WosignOrder;
 use crate::{Error, Result};
 
@@ -138,6 +139,15 @@ pub struct OrderView {
 
 type Outcome<T> = std::result::Result<T, WosignRefusal>;
 
+/// Where an order's document comes from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// `filebase` / `fileformat`.
+    Upload(&'a OrderDocument),
+    /// The PDF of the template named by `tempid`.
+    Template(&'a TemplateRecord),
+}
+
 impl Signet {
     /// The app named by `tokenid`: unknown ids are `NotFound("app")`, disabled ones `Forbidden`.
     /// The token alone proves nothing (the vendor sends no secret); the HTTP layer pairs it with
@@ -162,12 +172,24 @@ impl Signet {
         if order_number.chars().count() > 64 || order_number.chars().any(char::is_control) {
             return Err(Error::invalid("orderNumber", "expected at most 64 characters").into());
         }
-        if request.template_id.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-            // No template service yet: every template id is unknown.
-            return Err(WosignRefusal::TemplateUnknown);
-        }
-        let Some(document) = &request.document else {
-            return Err(Error::invalid("filebase", "a document (filebase) or a template (tempid) is required").into());
+        // `tempid` names a native template of the app (-43 otherwise); its PDF is the document
+        // unless `filebase` is sent, and its name the subject unless `subject` is.
+        let template = match request.template_id.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(id) => match self.template(app, id).await {
+                Ok(template) => Some(template),
+                Err(Error::NotFound(_) | Error::InvalidInput { .. }) => return Err(WosignRefusal::TemplateUnknown),
+                Err(err) => return Err(err.into()),
+            },
+            None => None,
+        };
+        let source = match (&request.document, &template) {
+            (Some(document), _) => Source::Upload(document),
+            (None, Some(template)) => Source::Template(template),
+            (None, None) => {
+                return Err(
+                    Error::invalid("filebase", "a document (filebase) or a template (tempid) is required").into()
+                );
+            }
         };
         let password = match request.password.as_deref().map(str::trim) {
             None | Some("") => None,
@@ -193,7 +215,7 @@ impl Signet {
             created_at: now,
         };
         self.wosign_claim_number(&order, now).await?;
-        match self.wosign_set_up(app, &request, document, password.as_deref(), &parties, &mut order).await {
+        match self.wosign_set_up(app, &request, source, password.as_deref(), &parties, &mut order).await {
             Ok(flow_id) => {
                 info!(app.id = %app, flow.id = %flow_id, "WoSignDoc order created");
                 Ok(OrderCreated { sign_id, order_number, flow_id })
@@ -315,13 +337,20 @@ impl Signet {
         &self,
         app: &AppId,
         request: &OrderRequest,
-        document: &OrderDocument,
+        source: Source<'_>,
         password: Option<&str>,
         parties: &[(IdType, String)],
         order: &mut WosignOrder,
     ) -> Outcome<FlowId> {
         let now = self.clock.now();
-        let pdf = self.wosign_pdf(document).await?;
+        let pdf = match source {
+            Source::Upload(document) => self.wosign_pdf(document).await?,
+            Source::Template(template) => self.blobs.get(&template.blob_key).await?.to_vec(),
+        };
+        let template_name = match source {
+            Source::Template(template) => Some(template.name.as_str()),
+            Source::Upload(_) => None,
+        };
         let file =
             self.upload_file(app, &format!("{}.pdf", file_stem(&order.order_number)), Bytes::from(pdf.clone())).await?;
         let pages = file.pages.unwrap_or(0) as usize;
@@ -395,7 +424,7 @@ impl Signet {
                 reject_reason: None,
             });
         }
-        let subject = subject_of(request.subject.as_deref(), &order.order_number);
+        let subject = subject_of(request.subject.as_deref().or(template_name), &order.order_number);
         let flow = FlowRecord {
             id: FlowId::generate(),
             app_id: app.clone(),

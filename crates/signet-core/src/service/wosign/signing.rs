@@ -123,7 +123,9 @@ impl Signet {
         let mut signed_documents = Vec::new();
         for document in &mut next.documents {
             let fields: Vec<&Field> = signer.fields.iter().filter(|f| f.document == document.position).collect();
-            if fields.is_empty() {
+            // A signer without any position (a template order without signlist) signs every
+            // document invisibly; one with positions signs only where it has them.
+            if fields.is_empty() && !signer.fields.is_empty() {
                 continue;
             }
             let before = self.blobs.get(&document.current_key).await?;
