@@ -756,7 +756,7 @@ fn template_life(api: &Api) {
     assert_qpdf_clean(&filled_path);
     let out = Command::new("pdftotext").arg(&filled_path).arg("-").output().expect("pdftotext must be installed");
     let text: String = String::from_utf8_lossy(&out.stdout).chars().filter(|c| !c.is_whitespace()).collect();
-    let order = ["杭州测试科技有限公司", "陈七", "2026120301", "电子合同测试样本", "补充条款", "同等法律效力"];
+    let order = ["2026120301", "杭州测试科技有限公司", "陈七", "电子合同测试样本", "补充条款", "同等法律效力"];
     let mut at = 0;
     for expected in order {
         let found = text[at..].find(expected).unwrap_or_else(|| panic!("{expected} after byte {at} in {text}"));
