@@ -40,7 +40,7 @@ pub mod verification;
 pub mod wosign_orders;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{CertificateChoice, OwnPki};
+pub use service::{CertificateChoice, ImportedCertificate, OwnPki};
 pub use service::VerificationRequest;
 pub use service::authorization_links;
 pub use service::esign;

@@ -509,10 +509,15 @@ impl Signet {
         let own_pki = if level >= PadesLevel::BLt { Some(self.own_pki()?) } else { None };
         let cert = certificate.certificate_der.clone();
         let key = signet_pki::KeyRef::from_bytes(certificate.key_ref.clone());
+        let chain = self.chain_of(certificate).await?;
+        // Our own certificates must come with verified revocation data; for an external CA's,
+        // the service embeds what it has (the path) and leaves its revocation data to that CA.
+        let policy = match signet_pki::parse_certificate(&cert) {
+            Ok(parsed) if self.pki.ca.issuer_of(&parsed).is_some() => GatherPolicy::OCSP_FIRST,
+            _ => GatherPolicy { strict: false, crls_with_ocsp: false },
+        };
         tokio::task::spawn_blocking(move || -> Result<Result<Vec<u8>, signet_pdf::PdfError>> {
             let signer = pki.custody.signer(&key)?;
-            let family = signet_pki::certificate_family(&cert)?;
-            let chain = pki.ca.chain_for(family)?;
             let builder = CmsBuilder::new(signer.as_ref(), &cert, &chain)?.timestamp(&pki.tsa);
             let container = CmsContainer::pades(builder);
             let mut out = Vec::with_capacity(pdf.len() + 64 * 1024);
@@ -524,7 +529,7 @@ impl Signet {
             let mut certificates = vec![cert];
             certificates.extend(chain);
             certificates.extend(pki.ca.tsa_chain()?);
-            let dss = validation_data::gather(&certificates, &source, GatherPolicy::OCSP_FIRST)
+            let dss = validation_data::gather(&certificates, &source, policy)
                 .map_err(validation_data_error)?;
             let password = request.user_password.as_deref();
             let out = match add_validation_data(&out, &dss, password) {

@@ -21,6 +21,7 @@ mod callbacks;
 mod codes;
 pub mod esign;
 mod evidence;
+mod external_ca;
 mod files;
 mod flows;
 mod links;
@@ -34,6 +35,7 @@ pub mod yunhetong;
 
 pub use callbacks::{Backoff, CallbackReply, CallbackTransport, DeliveryPolicy};
 pub use evidence::{EvidenceContent, EvidenceProof};
+pub use external_ca::ImportedCertificate;
 pub use files::{UploadDeclaration, UploadTicket};
 pub use flows::{CertificateChoice, NewFlow, NewSigner, SignMode};
 pub use seals::SealSource;

@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use signet_pki::{
-    CertStatus, OcspResponder, RevokedEntry, SubjectInfo, TimestampAuthority, ValidityPeriod, certificate_family,
-    generate_crl, issue_signing_certificate, parse_certificate,
+    CertStatus, OcspResponder, RevokedEntry, SubjectInfo, TimestampAuthority, ValidityPeriod, generate_crl,
+    issue_signing_certificate, parse_certificate,
 };
 
 use time::OffsetDateTime;
@@ -149,7 +149,7 @@ impl Signet {
 /// Signs a CRL of the CA named `name` listing the revoked certificates it issued.
 async fn signed_crl(pki: &Arc<Pki>, store: &dyn MetaStore, now: OffsetDateTime, name: &str) -> Result<Vec<u8>> {
     pki.ca.ca_certificate(name).ok_or(Error::NotFound("CA"))?;
-    let revoked = revoked_entries(store, name).await?;
+    let revoked = revoked_entries(&pki.ca, store, name).await?;
     let number = store.counter_next(CRL_NUMBER_COUNTER).await?;
     let number = u64::try_from(number).map_err(|_| Error::Internal("negative CRL number".into()))?;
     let now = SystemTime::from(now);
@@ -174,7 +174,7 @@ fn ocsp_answer(
             return status;
         }
         match handle.block_on(find_certificate(store, serial)) {
-            Ok(Some(record)) if issued_by(&record, ca_name) => match record.revoked_at {
+            Ok(Some(record)) if issued_by(&pki.ca, &record, ca_name) => match record.revoked_at {
                 Some(at) => CertStatus::Revoked { time: SystemTime::from(at), reason: None },
                 None => CertStatus::Good,
             },
@@ -189,12 +189,16 @@ fn ocsp_answer(
 }
 
 /// The revoked certificates issued by the CA named `ca_name`.
-async fn revoked_entries(store: &dyn MetaStore, ca_name: &str) -> Result<Vec<RevokedEntry>> {
+async fn revoked_entries(
+    ca: &signet_pki::CaMaterial,
+    store: &dyn MetaStore,
+    ca_name: &str,
+) -> Result<Vec<RevokedEntry>> {
     Ok(store
         .certificate_list()
         .await?
         .into_iter()
-        .filter(|r| issued_by(r, ca_name))
+        .filter(|r| issued_by(ca, r, ca_name))
         .filter_map(|r| {
             let at = r.revoked_at?;
             let serial = hex::decode(&r.serial).ok()?;
@@ -267,8 +271,10 @@ fn hierarchy_status(ca: &signet_pki::CaMaterial, ca_name: &str, serial: &[u8]) -
 }
 
 /// Whether `record` was issued by the issuing CA called `ca_name` (`rsa`, `ecdsa`, `sm2`).
-fn issued_by(record: &CertificateRecord, ca_name: &str) -> bool {
-    certificate_family(&record.certificate_der).is_ok_and(|f| f.name() == ca_name)
+fn issued_by(ca: &signet_pki::CaMaterial, record: &CertificateRecord, ca_name: &str) -> bool {
+    // By issuer name, not key family: an imported certificate from an external CA is not ours
+    // to answer for, even when its key is of a family we issue.
+    parse_certificate(&record.certificate_der).ok().and_then(|c| ca.issuer_of(&c).map(|(n, _, _)| n)) == Some(ca_name)
 }
 
 /// Looks a certificate up by its serial bytes (the table keeps DER's sign byte when there is one).

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 mod events;
 mod evidence;
+mod external_ca;
 mod files;
 mod flows;
 mod links;
@@ -21,6 +22,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(app::routes())
         .merge(accounts::routes())
+        .merge(external_ca::routes())
         .merge(files::routes())
         .merge(seals::routes())
         .merge(templates::routes())

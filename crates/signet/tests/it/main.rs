@@ -8,6 +8,7 @@ mod cli_support;
 mod concurrency;
 mod esign;
 mod evidence;
+mod external_ca;
 mod flows;
 mod pages;
 mod pki_endpoints;
