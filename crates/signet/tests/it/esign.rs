@@ -764,8 +764,11 @@ fn template_life(api: &Api) {
     }
 
     // The flow over the made contract.
-    let person = t.person("陈七", "330106198512110024", "tpl-chen");
-    t.ok("/seal/create/person", &json!({"accountId": person, "templateType": "SQUARE", "color": "RED"}));
+    let person = t.person("陈七", "440305199003071236", "tpl-chen");
+    t.ok(
+        "/seal/create/person",
+        &json!({"accountId": person, "alias": "个人章", "templateType": "SQUARE", "color": "RED"}),
+    );
     t.ok("/account/platform/silentsign", &json!({"grantAccountId": person}));
     let flow = t.ok("/sign/contract/addProcess", &json!({"businessScene": "房屋租赁", "docId": doc}))["flowId"]
         .as_str()
