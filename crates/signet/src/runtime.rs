@@ -33,6 +33,12 @@ impl Runtime {
         let ca_settings = CaSettings::new(settings.public_url(), settings.ca_organization.clone());
         let keys = SecretKeys::from_master(&master).context("failed to derive keys from the master key")?;
         let storage = key_storage(settings)?;
+        if settings.tsa_policy_oid.trim() == signet_pki::DEFAULT_TSA_POLICY.to_string() {
+            tracing::warn!(
+                "tsa_policy_oid is the placeholder {}: set your organisation's TSA policy OID",
+                signet_pki::DEFAULT_TSA_POLICY
+            );
+        }
         let tsa =
             TsaSettings { policy_oid: settings.tsa_policy_oid.clone(), accuracy_millis: settings.tsa_accuracy_ms };
         let pki =

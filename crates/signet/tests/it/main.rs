@@ -20,6 +20,7 @@ mod service_pkcs11;
 mod support;
 mod sweep;
 mod templates;
+mod tsa_settings;
 mod validators;
 mod verification;
 mod wosign;
