@@ -146,6 +146,30 @@ pub struct WidgetBox {
     pub rect: [f64; 4],
 }
 
+/// What a certification signature allows afterwards (DocMDP `/P`, ISO 32000-1 §12.8.2.2).
+/// Document timestamps and DSS updates stay allowed at every level (PAdES).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocMdp {
+    /// P=1: no changes, not even further signatures.
+    NoChanges = 1,
+    /// P=2: filling in forms, instantiating page templates, further signatures.
+    FormFilling = 2,
+    /// P=3: as P=2, plus creating, deleting and modifying annotations.
+    Annotations = 3,
+}
+
+impl DocMdp {
+    /// The level for a `/P` value (1, 2 or 3).
+    pub fn from_p(p: i64) -> Option<Self> {
+        match p {
+            1 => Some(Self::NoChanges),
+            2 => Some(Self::FormFilling),
+            3 => Some(Self::Annotations),
+            _ => None,
+        }
+    }
+}
+
 /// What a signing call produced.
 #[derive(Debug, Clone)]
 pub struct SignOutcome {

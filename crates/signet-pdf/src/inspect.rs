@@ -62,6 +62,9 @@ pub struct EmbeddedSignature {
     pub problems: Vec<String>,
     /// Changes made by later revisions.
     pub later_changes: Vec<LaterChange>,
+    /// For the document's certification signature (the one `/Perms /DocMDP` names), the
+    /// changes it allows; later changes of every signature are judged against it.
+    pub certification: Option<crate::api::DocMdp>,
 }
 
 impl EmbeddedSignature {
@@ -146,13 +149,17 @@ pub fn inspect(mut input: impl Read + Seek, user_password: Option<&str>) -> Resu
     let data = doc.bytes();
     let ends = revision_ends(data);
     let mut signatures = Vec::new();
+    let certified = docmdp(&doc);
     for (name, sig) in signature_fields(&doc) {
-        signatures.push(examine(&doc, &ends, name, &sig));
+        let mut e = examine(&doc, &ends, name, &sig);
+        e.certification = certified.as_ref().filter(|(d, _)| *d == sig).map(|(_, l)| *l);
+        signatures.push(e);
     }
     signatures.sort_by_key(|s| s.byte_range[2] + s.byte_range[3]);
+    let level = certified.map(|(_, l)| l);
     for s in &mut signatures {
         if s.problems.is_empty() && s.coverage == Coverage::EntireRevision {
-            s.later_changes = crate::inspect_diff::later_changes(&doc, &ends, s.revision);
+            s.later_changes = crate::inspect_diff::later_changes(&doc, &ends, s.revision, level);
         }
     }
     Ok(Inspection {
@@ -307,7 +314,27 @@ fn examine(doc: &Document, ends: &[u64], field_name: String, sig: &Dict) -> Embe
         revision,
         problems,
         later_changes: Vec::new(),
+        certification: None,
     }
+}
+
+/// The certification signature's dictionary and its DocMDP level (`/P` defaults to 2).
+pub(crate) fn docmdp(doc: &Document) -> Option<(Dict, crate::api::DocMdp)> {
+    let catalog = doc.catalog().ok()?;
+    let perms = catalog.get("Perms").and_then(|p| doc.resolve(p))?;
+    let sig = perms.as_dict()?.get("DocMDP").and_then(|s| doc.resolve(s))?.as_dict()?.clone();
+    let refs = sig.get("Reference").and_then(|r| doc.resolve(r))?.as_array()?.to_vec();
+    let level = refs.iter().filter_map(|r| doc.resolve(r)).find_map(|r| {
+        let d = r.as_dict()?;
+        (d.get("TransformMethod").and_then(Obj::as_name) == Some(b"DocMDP")).then_some(())?;
+        let p = d
+            .get("TransformParams")
+            .and_then(|t| doc.resolve(t))
+            .and_then(|t| t.as_dict().and_then(|t| t.get("P")).and_then(Obj::as_int))
+            .unwrap_or(2);
+        crate::api::DocMdp::from_p(p)
+    })?;
+    Some((sig, level))
 }
 
 /// Decodes `<hex…>` exactly (whitespace allowed inside), trimmed to the DER length.

@@ -2,13 +2,18 @@
 //! signatures (fields, widgets, their appearances), DSS, document timestamps and filling
 //! existing form fields are allowed; any other change to an object that existed when the
 //! signature was made is a modification (shadow attacks, incremental saving attacks).
+//!
+//! A certified document narrows or widens that list by its DocMDP level: P=1 allows no
+//! further signatures and no form filling (document timestamps and DSS remain allowed, as
+//! PAdES requires), P=3 also allows annotations.
 
+use crate::api::DocMdp;
 use crate::document::Document;
 use crate::inspect::LaterChange;
 use crate::obj::{Dict, Obj};
 use std::collections::BTreeSet;
 
-pub(crate) fn later_changes(doc: &Document, ends: &[u64], revision: usize) -> Vec<LaterChange> {
+pub(crate) fn later_changes(doc: &Document, ends: &[u64], revision: usize, docmdp: Option<DocMdp>) -> Vec<LaterChange> {
     let data = doc.bytes();
     let Some(&signed_end) = ends.get(revision.wrapping_sub(1)) else {
         return Vec::new();
@@ -64,12 +69,27 @@ pub(crate) fn later_changes(doc: &Document, ends: &[u64], revision: usize) -> Ve
             }
             let before = old.object(id);
             let after = doc.object(id);
+            if docmdp == Some(DocMdp::NoChanges)
+                && before.is_none()
+                && let Some(Obj::Dict(d)) = &after
+                && d.get("ByteRange").is_some()
+                && d.get("Type").and_then(Obj::as_name) != Some(b"DocTimeStamp")
+            {
+                out.push(LaterChange {
+                    revision: rev_no,
+                    object: Some(id),
+                    description: "a signature was added to a document certified with no changes allowed (DocMDP P=1)"
+                        .into(),
+                    allowed: false,
+                });
+                continue;
+            }
             let (allowed, description) = judge(
                 doc,
                 id,
                 before.as_ref(),
                 after.as_ref(),
-                &Ctx { root: doc.tail.root, acroform: old_acroform, dss: old_dss },
+                &Ctx { root: doc.tail.root, acroform: old_acroform, dss: old_dss, docmdp },
             );
             out.push(LaterChange { revision: rev_no, object: Some(id), description, allowed });
         }
@@ -81,6 +101,7 @@ struct Ctx {
     root: (u32, u16),
     acroform: Option<(u32, u16)>,
     dss: Option<(u32, u16)>,
+    docmdp: Option<DocMdp>,
 }
 
 fn judge(doc: &Document, id: (u32, u16), before: Option<&Obj>, after: Option<&Obj>, ctx: &Ctx) -> (bool, String) {
@@ -118,6 +139,10 @@ fn judge(doc: &Document, id: (u32, u16), before: Option<&Obj>, after: Option<&Ob
     if Some(id) == ctx.dss {
         return (true, "DSS updated".into());
     }
+    // Metadata only (title, producer, dates), never drawn; writers refresh it on every save.
+    if Some(id) == doc.tail.info {
+        return (true, "document information updated".into());
+    }
     if Some(id) == ctx.acroform {
         let grew = grows_with_signatures(
             doc,
@@ -138,11 +163,14 @@ fn judge(doc: &Document, id: (u32, u16), before: Option<&Obj>, after: Option<&Ob
         }
         (Obj::Dict(a), Obj::Dict(_)) => {
             let ty = a.get("Type").and_then(Obj::as_name);
+            let annotations_allowed = ctx.docmdp == Some(DocMdp::Annotations);
             if ty == Some(b"Page") {
                 let grew = grows_with_signatures(doc, a.get("Annots"), after.as_dict().and_then(|d| d.get("Annots")));
                 let v = verdict(changed(&["Annots"]), "page: signature widgets added");
                 return if grew || !v.0 {
                     v
+                } else if annotations_allowed {
+                    (true, "page: annotations changed (allowed by DocMDP P=3)".into())
                 } else {
                     (false, "page: annotations other than signature widgets added".into())
                 };
@@ -150,7 +178,14 @@ fn judge(doc: &Document, id: (u32, u16), before: Option<&Obj>, after: Option<&Ob
             let is_field = a.get("FT").is_some() || a.get("Parent").is_some();
             let is_widget = a.get("Subtype").and_then(Obj::as_name) == Some(b"Widget");
             if is_field || is_widget {
+                let is_signature = a.get("FT").and_then(Obj::as_name) == Some(b"Sig");
+                if ctx.docmdp == Some(DocMdp::NoChanges) && !is_signature && !is_widget {
+                    return (false, "form field filled in a document certified with no changes allowed".into());
+                }
                 return verdict(changed(&["V", "AP", "AS", "MK"]), "form field filled or signed");
+            }
+            if annotations_allowed && (ty == Some(b"Annot") || a.get("Subtype").is_some() && a.get("Rect").is_some()) {
+                return (true, "annotation changed (allowed by DocMDP P=3)".into());
             }
             (false, "changed".into())
         }

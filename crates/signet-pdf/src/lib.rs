@@ -13,6 +13,10 @@
 //! # Entry points
 //! - [`sign`]: one signature (invisible, or seals placed by [`Placement`]) in one revision;
 //!   a named empty field already in the document is signed in its own box.
+//! - [`certify`]: the same with a certification signature (DocMDP `/P` 1, 2 or 3, catalog
+//!   `/Perms`, ESIC extension); it must be the document's first signature. Later changes are
+//!   judged against its level by [`inspect`]. pyHanko, stricter than Acrobat, accepts later
+//!   visible signatures only in fields that existed when the document was certified.
 //! - [`timestamp_document`]: a document timestamp (`ETSI.RFC3161`) in an invisible field.
 //! - [`add_dss`]: a DSS revision with certificates, OCSP responses and CRLs.
 //! - [`locate`]: every occurrence of a keyword, in visible-page coordinates.
@@ -75,12 +79,12 @@ mod tail;
 mod writer;
 
 pub use api::{
-    Appearance, CROSS_PAGE_GROUP_MAX, ContainerSigner, Dss, Placement, SignOutcome, SignRequest, SubFilter, TextHit,
-    WidgetBox, parse_pages,
+    Appearance, CROSS_PAGE_GROUP_MAX, ContainerSigner, DocMdp, Dss, Placement, SignOutcome, SignRequest, SubFilter,
+    TextHit, WidgetBox, parse_pages,
 };
 pub use error::PdfError;
 pub use inspect::{Coverage, EmbeddedSignature, Inspection, LaterChange, inspect};
-pub use sign::{DEFAULT_SEAL_WIDTH_PT, add_dss, sign, timestamp_document};
+pub use sign::{DEFAULT_SEAL_WIDTH_PT, add_dss, certify, sign, timestamp_document};
 pub use tail::XrefKind;
 
 use std::io::{Read, Seek, SeekFrom};

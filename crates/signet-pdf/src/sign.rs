@@ -1,7 +1,7 @@
 //! Signing, document timestamps and DSS revisions: build one revision, reserve the
 //! container, stream the signed ranges to the signer in one pass, embed, write.
 
-use crate::api::{Appearance, ContainerSigner, Dss, SignOutcome, SignRequest, SubFilter, WidgetBox};
+use crate::api::{Appearance, ContainerSigner, DocMdp, Dss, SignOutcome, SignRequest, SubFilter, WidgetBox};
 use crate::appearance::{LINE_HEIGHT, widget_appearance};
 use crate::document::Document;
 use crate::error::{PdfError, Result};
@@ -30,12 +30,41 @@ pub const DEFAULT_SEAL_WIDTH_PT: f64 = 120.0;
 /// validators refuse hybrid files; a hybrid file that is already signed is signed
 /// incrementally like any other (a rewrite would break its signatures).
 pub fn sign(
-    mut input: impl Read + Seek,
+    input: impl Read + Seek,
     output: impl Write,
     request: &SignRequest,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
+    sign_with(input, output, request, None, signer)
+}
+
+/// Signs `input` as [`sign`] does, with a **certification** signature: the signature
+/// dictionary carries a DocMDP `/Reference` with the permission level `level`, the catalog's
+/// `/Perms /DocMDP` points to it and `/Extensions` declares ESIC (PAdES). A certification
+/// signature must be the document's first: a document that is already signed is refused.
+pub fn certify(
+    input: impl Read + Seek,
+    output: impl Write,
+    request: &SignRequest,
+    level: DocMdp,
+    signer: &dyn ContainerSigner,
+) -> Result<SignOutcome> {
+    sign_with(input, output, request, Some(level), signer)
+}
+
+fn sign_with(
+    mut input: impl Read + Seek,
+    output: impl Write,
+    request: &SignRequest,
+    certify: Option<DocMdp>,
+    signer: &dyn ContainerSigner,
+) -> Result<SignOutcome> {
     let doc = open_for_signing(&mut input, request)?;
+    if certify.is_some() && has_signatures(&doc) {
+        return Err(PdfError::InvalidRequest(
+            "the document is signed already: a certification signature must be the first".into(),
+        ));
+    }
     if doc.tail.hybrid
         && !has_signatures(&doc)
         && let Some(normalised) = crate::compact::rewrite(&mut input)?
@@ -43,11 +72,11 @@ pub fn sign(
         drop(doc);
         let mut input = std::io::Cursor::new(normalised);
         let doc = open_for_signing(&mut input, request)?;
-        let mut outcome = sign_document(&doc, input, output, request, signer)?;
+        let mut outcome = sign_document(&doc, input, output, request, certify, signer)?;
         outcome.rewritten = true;
         return Ok(outcome);
     }
-    sign_document(&doc, input, output, request, signer)
+    sign_document(&doc, input, output, request, certify, signer)
 }
 
 /// Only a keyword search reads page contents; everything else needs the structure alone.
@@ -63,6 +92,7 @@ fn sign_document(
     mut input: impl Read + Seek,
     mut output: impl Write,
     request: &SignRequest,
+    certify: Option<DocMdp>,
     signer: &dyn ContainerSigner,
 ) -> Result<SignOutcome> {
     refuse_certified_no_changes(doc)?;
@@ -88,7 +118,10 @@ fn sign_document(
         Some(_) => request.field_name.clone().unwrap_or_default(),
         None => pick_name(doc, request.field_name.as_deref())?,
     };
-    let rest = signature_dict(signer.sub_filter(), request);
+    let mut rest = signature_dict(signer.sub_filter(), request);
+    if let Some(level) = certify {
+        rest.set("Reference", Obj::Array(vec![docmdp_reference(level)]));
+    }
     let build = |capacity: usize| -> Result<Serialized> {
         let mut rev = Revision::new(doc);
         let sig = rev.add_signature_dict(rest.clone(), capacity);
@@ -96,9 +129,12 @@ fn sign_document(
         match &existing {
             Some(field) => {
                 let ap = widgets.into_iter().next().and_then(|w| w.appearance);
-                fill_empty_field(&mut rev, field, sig, ap)?;
+                fill_empty_field(&mut rev, field, sig.clone(), ap)?;
             }
-            None => add_signature_field(&mut rev, &name, sig, &widgets)?,
+            None => add_signature_field(&mut rev, &name, sig.clone(), &widgets)?,
+        }
+        if certify.is_some() {
+            add_certification_perms(&mut rev, sig)?;
         }
         Ok(rev.serialize())
     };
@@ -275,6 +311,46 @@ impl<R: Read> Read for Tee<'_, R> {
         self.written += n as u64;
         Ok(n)
     }
+}
+
+/// The signature reference dictionary of a certification signature (ISO 32000-1 Table 253).
+fn docmdp_reference(level: DocMdp) -> Obj {
+    let params = Dict::new()
+        .with("Type", Obj::name("TransformParams"))
+        .with("P", Obj::Int(level as i64))
+        .with("V", Obj::name("1.2"));
+    Obj::Dict(
+        Dict::new()
+            .with("Type", Obj::name("SigRef"))
+            .with("TransformMethod", Obj::name("DocMDP"))
+            .with("TransformParams", Obj::Dict(params)),
+    )
+}
+
+/// Points the catalog's `/Perms /DocMDP` at the signature and declares the ESIC extension
+/// (PAdES structures in PDF 1.7, as pyHanko does), on top of what the revision already
+/// changed in the catalog.
+fn add_certification_perms(rev: &mut Revision<'_>, sig: Obj) -> Result<()> {
+    let root = rev.doc().tail.root;
+    let mut catalog = match rev.pending(root) {
+        Some(Obj::Dict(d)) => d.clone(),
+        _ => rev.doc().catalog()?,
+    };
+    catalog.set("Perms", Obj::Dict(Dict::new().with("DocMDP", sig)));
+    let mut extensions = catalog
+        .get("Extensions")
+        .and_then(|e| rev.doc().resolve(e))
+        .and_then(|e| e.as_dict().cloned())
+        .unwrap_or_default();
+    if extensions.get("ESIC").is_none() {
+        extensions.set(
+            "ESIC",
+            Obj::Dict(Dict::new().with("BaseVersion", Obj::name("1.7")).with("ExtensionLevel", Obj::Int(1))),
+        );
+    }
+    catalog.set("Extensions", Obj::Dict(extensions));
+    rev.put(root, Obj::Dict(catalog));
+    Ok(())
 }
 
 /// A document certified with DocMDP P=1 allows no further signatures (ISO 32000 §12.8.2.2).

@@ -69,6 +69,14 @@ impl<'d> Revision<'d> {
         (id, 0)
     }
 
+    /// The object this revision writes under `id`, if any (streams excluded).
+    pub(crate) fn pending(&self, id: (u32, u16)) -> Option<&Obj> {
+        self.objects.iter().find(|(i, _)| *i == id).and_then(|(_, b)| match b {
+            Body::Obj(o) => Some(o),
+            Body::Stream(..) => None,
+        })
+    }
+
     /// Writes (or replaces) an object.
     pub(crate) fn put(&mut self, id: (u32, u16), obj: Obj) {
         self.objects.retain(|(i, _)| *i != id);

@@ -391,3 +391,195 @@ fn a_too_small_trailer_size_does_not_make_us_reuse_object_numbers() {
     assert_pdfsig_valid(&out, 1, None);
     assert_seal_at(&out, 1, 300.0, 300.0, 72.0, 3.0);
 }
+
+/// Certifies a fixture (a visible seal on page 2) at `level`; returns the output.
+fn certified(name: &str, level: signet_pdf::DocMdp) -> (tempfile::TempDir, std::path::PathBuf) {
+    let input = fixture_bytes(name);
+    let req = seal_request(vec![Placement::At { pages: vec![2], x: 150.0, y: 110.0 }]);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("certified.pdf");
+    let mut buf = Vec::new();
+    let outcome =
+        signet_pdf::certify(std::io::Cursor::new(&input), &mut buf, &req, level, &OpensslSigner::new("signer1"))
+            .unwrap();
+    assert!(buf.starts_with(&input) && !outcome.rewritten);
+    std::fs::write(&out, &buf).unwrap();
+    (dir, out)
+}
+
+/// pyHanko's reading of each signature: `field docmdp-level` (None when not certifying).
+fn pyhanko_docmdp(pdf: &std::path::Path) -> String {
+    let script = "import sys\nfrom pyhanko.pdf_utils.reader import PdfFileReader\n\
+                  r = PdfFileReader(open(sys.argv[1], 'rb'))\n\
+                  for s in r.embedded_signatures:\n    \
+                  print(s.field_name, s.docmdp_level.name if s.docmdp_level else None)\n";
+    let out = tool("python", &["-c", script, &pdf.to_string_lossy()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Adds a square annotation to page 1 in an incremental update written by pyHanko.
+fn add_annotation(src: &std::path::Path, dst: &std::path::Path) {
+    let script = r#"
+import sys
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+src, dst = sys.argv[1:3]
+with open(src, "rb") as f:
+    w = IncrementalPdfFileWriter(f)
+    page_ref = w.root["/Pages"]["/Kids"].raw_get(0)
+    page = page_ref.get_object()
+    annot = generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Annot"), pdf_name("/Subtype"): pdf_name("/Square"),
+        pdf_name("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (50, 50, 120, 120)]),
+        pdf_name("/C"): generic.ArrayObject([generic.FloatObject(1), generic.FloatObject(0), generic.FloatObject(0)]),
+    })
+    ref = w.add_object(annot)
+    raw = page.raw_get("/Annots") if "/Annots" in page else None
+    if isinstance(raw, generic.IndirectObject):
+        arr = raw.get_object()
+        arr.append(ref)
+        w.update_container(arr)
+    else:
+        page["/Annots"] = generic.ArrayObject((list(raw) if raw is not None else []) + [ref])
+        w.update_container(page)
+    with open(dst, "wb") as out:
+        w.write(out)
+"#;
+    let out = tool("python", &["-c", script, &src.to_string_lossy(), &dst.to_string_lossy()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn certification_allows_later_signatures_at_p2_and_validators_agree() {
+    let (_d, out) = certified("contract.pdf", signet_pdf::DocMdp::FormFilling);
+    assert_eq!(pyhanko_docmdp(&out).trim(), "Signature1 FILL_FORMS");
+    assert_all_valid(&out, 1);
+    let first = std::fs::read(&out).unwrap();
+    let i = signet_pdf::inspect(std::io::Cursor::new(&first), None).unwrap();
+    assert_eq!(i.signatures[0].certification, Some(signet_pdf::DocMdp::FormFilling));
+    assert!(String::from_utf8_lossy(&first).contains("/ESIC"), "ESIC extension declared");
+    // A second, invisible signature: allowed at P=2 by pyHanko, pdfsig, qpdf and us.
+    let req = SignRequest { field_name: Some("Approval".into()), ..Default::default() };
+    let (_d2, out2, _) = sign_to_file(&first, &req, &OpensslSigner::new("signer2"));
+    assert_all_valid(&out2, 2);
+    let j = pyhanko_validate(&out2, false, None);
+    assert!(j[0].1.contains("ACCEPTABLE_MODIFICATIONS"), "{j:?}");
+    let i = signet_pdf::inspect(std::io::Cursor::new(std::fs::read(&out2).unwrap()), None).unwrap();
+    assert!(i.signatures.iter().all(|s| s.is_untouched()), "{:?}", i.signatures);
+    // A certification signature must come first.
+    let err = signet_pdf::certify(
+        std::io::Cursor::new(&first),
+        Vec::new(),
+        &seal_request(vec![]),
+        signet_pdf::DocMdp::FormFilling,
+        &OpensslSigner::new("signer2"),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("certification signature must be the first"), "{err}");
+}
+
+#[test]
+fn a_visible_later_signature_goes_into_a_field_that_existed_when_certifying() {
+    // pyHanko (stricter than Acrobat) refuses NEW visible signature fields after a
+    // certification; signing a field the certified document already has is form filling.
+    let (_d, out) = certified("empty-field.pdf", signet_pdf::DocMdp::FormFilling);
+    let first = std::fs::read(&out).unwrap();
+    let mut req = seal_request(vec![]);
+    req.field_name = Some("PartyB".into());
+    let (_d2, out2, outcome) = sign_to_file(&first, &req, &OpensslSigner::new("signer2"));
+    assert_eq!(outcome.widgets.len(), 1);
+    assert_all_valid(&out2, 2);
+    let j = pyhanko_validate(&out2, false, None);
+    assert!(j.iter().any(|(n, v)| n == "Signature1" && v.contains("ACCEPTABLE_MODIFICATIONS")), "{j:?}");
+    let i = signet_pdf::inspect(std::io::Cursor::new(std::fs::read(&out2).unwrap()), None).unwrap();
+    assert!(i.signatures.iter().all(|s| s.is_untouched()), "{:?}", i.signatures);
+}
+
+#[test]
+fn an_annotation_is_a_disallowed_change_at_p2_and_allowed_at_p3() {
+    for (level, allowed) in [(signet_pdf::DocMdp::FormFilling, false), (signet_pdf::DocMdp::Annotations, true)] {
+        let (d, out) = certified("contract.pdf", level);
+        let annotated = d.path().join("annotated.pdf");
+        add_annotation(&out, &annotated);
+        let j = pyhanko_validate(&annotated, false, None);
+        assert_eq!(j.len(), 1, "{j:?}");
+        assert!(j[0].1.starts_with("INTACT:TRUSTED"), "{level:?}: {j:?}");
+        if allowed {
+            // pyHanko's standard diff policy has no rules for annotation changes at all
+            // (EXTENDED_WITH_OTHER whatever /P says), so only its cryptographic verdict counts.
+            assert!(j[0].1.contains("EXTENDED"), "{j:?}");
+        } else {
+            assert!(j[0].1.contains("ILLEGAL_MODIFICATIONS"), "{level:?}: {j:?}");
+        }
+        let i = signet_pdf::inspect(std::io::Cursor::new(std::fs::read(&annotated).unwrap()), None).unwrap();
+        let s = &i.signatures[0];
+        assert_eq!(s.certification, Some(level));
+        assert_eq!(s.is_untouched(), allowed, "{level:?}: {:?}", s.later_changes);
+        assert!(!s.later_changes.is_empty());
+    }
+}
+
+#[test]
+fn a_p1_certification_refuses_further_signatures_and_reports_one_added_anyway() {
+    let (d, out) = certified("contract.pdf", signet_pdf::DocMdp::NoChanges);
+    assert_eq!(pyhanko_docmdp(&out).trim(), "Signature1 NO_CHANGES");
+    assert_all_valid(&out, 1);
+    let first = std::fs::read(&out).unwrap();
+    let req = seal_request(vec![Placement::At { pages: vec![1], x: 300.0, y: 300.0 }]);
+    let err =
+        signet_pdf::sign(std::io::Cursor::new(&first), Vec::new(), &req, &OpensslSigner::new("signer2")).unwrap_err();
+    assert!(err.to_string().contains("DocMDP P=1"), "{err}");
+    // pyHanko refuses to sign it too.
+    let signed = d.path().join("signed-anyway.pdf");
+    let pki = pki();
+    let sign_script = r#"
+import sys
+from pyhanko.sign import signers, fields
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+key, cert, ca, src, dst = sys.argv[1:6]
+signer = signers.SimpleSigner.load(key, cert, ca_chain_files=(ca,))
+with open(src, "rb") as inf, open(dst, "wb") as out:
+    meta = signers.PdfSignatureMetadata(field_name="Late", subfilter=fields.SigSeedSubFilter.PADES)
+    signers.sign_pdf(IncrementalPdfFileWriter(inf), meta, signer=signer, output=out)
+"#;
+    let (key, cert, ca) = (pki.path("signer2.key"), pki.path("signer2.pem"), pki.path("ca.pem"));
+    let (src, dst) = (out.to_string_lossy().into_owned(), signed.to_string_lossy().into_owned());
+    let run = tool("python", &["-c", sign_script, &key, &cert, &ca, &src, &dst]);
+    assert!(!run.status.success(), "pyHanko signed a P=1 document");
+    // A signature added regardless (a signed field appended by a plain incremental writer)
+    // is reported against the certification.
+    let add_script = r#"
+import sys
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
+src, dst = sys.argv[1:3]
+with open(src, "rb") as f:
+    w = IncrementalPdfFileWriter(f)
+    sig = w.add_object(generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Sig"), pdf_name("/Filter"): pdf_name("/Adobe.PPKLite"),
+        pdf_name("/SubFilter"): pdf_name("/ETSI.CAdES.detached"),
+        pdf_name("/ByteRange"): generic.ArrayObject([generic.NumberObject(0)] * 4),
+        pdf_name("/Contents"): generic.ByteStringObject(b"\x00")}))
+    field = w.add_object(generic.DictionaryObject({
+        pdf_name("/FT"): pdf_name("/Sig"), pdf_name("/T"): generic.TextStringObject("Late"), pdf_name("/V"): sig}))
+    form = w.root["/AcroForm"]
+    form["/Fields"].append(field)
+    w.update_container(form["/Fields"] if isinstance(form.raw_get("/Fields"), generic.IndirectObject) else form)
+    with open(dst, "wb") as out:
+        w.write(out)
+"#;
+    let run = tool("python", &["-c", add_script, &src, &dst]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let i = signet_pdf::inspect(std::io::Cursor::new(std::fs::read(&signed).unwrap()), None).unwrap();
+    let s = i.signatures.iter().find(|s| s.field_name == "Signature1").unwrap();
+    assert_eq!(s.certification, Some(signet_pdf::DocMdp::NoChanges));
+    assert!(!s.is_untouched(), "{:?}", s.later_changes);
+    assert!(
+        s.later_changes.iter().any(|c| !c.allowed && c.description.contains("DocMDP P=1")),
+        "{:?}",
+        s.later_changes
+    );
+}
