@@ -528,8 +528,9 @@ fn two_signers_complete_on_postgres_and_s3() {
     assert_eq!((body["status"].clone(), body["errorcode"].clone()), (json!(0), json!(-69)), "{body}");
 }
 
-/// Restarts survive: an order created on a node whose worker never runs is signed by the next
-/// node on the same database, and a push refused before a restart is delivered after it.
+/// Restarts survive: orders created on a node whose worker never runs are signed by the next
+/// node on the same database, and a push refused before a restart is delivered after it. An
+/// order whose signer was deactivated meanwhile ends as failed: `PushSignedDoc` with status 0.
 #[test]
 fn orders_and_pushes_survive_restarts() {
     let receiver = AckReceiver::start(vec!["0"]);
@@ -547,25 +548,71 @@ fn orders_and_pushes_survive_restarts() {
 
     let first = TestServer::spawn(&idle);
     let w = Wosign { base_url: &first.base_url, token: APP_ID.into() };
-    let created = w.ok(order("R-1", vec![person_signer()]));
+    let signed = w.ok(order("R-1", vec![person_signer()]));
+    let leaver = resident_id("44030419900101001");
+    let mut signer = person_signer();
+    signer["userName"] = json!("李四");
+    signer["userNo"] = json!(leaver);
+    let failing = w.ok(order("R-2", vec![signer]));
+    // The second signer's account is deactivated through the native API before anyone signs.
+    let client = http();
+    let token: Value = client
+        .post(format!("{}/v1/auth/token", first.base_url))
+        .json(&json!({"appId": APP_ID, "appSecret": crate::support::APP_KEY}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let token = token["accessToken"].as_str().unwrap();
+    let found: Value = client
+        .get(format!("{}/v1/accounts?idType=resident_id&idNumber={leaver}", first.base_url))
+        .bearer_auth(token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let account = found["id"].as_str().unwrap_or_else(|| panic!("{found}"));
+    let deleted = client.delete(format!("{}/v1/accounts/{account}", first.base_url)).bearer_auth(token).send().unwrap();
+    assert!(deleted.status().is_success(), "{}", deleted.status());
     std::thread::sleep(Duration::from_secs(1));
     assert!(receiver.bodies.lock().unwrap().is_empty(), "the idle node signed");
     assert!(first.terminate().success());
 
-    // The next node signs and pushes; the receiver refuses the first push.
+    // The next node signs R-1, fails R-2, and pushes both; the receiver refuses the first push.
+    let of = |pushes: &[Value], id: &Value| pushes.iter().filter(|p| &p["extendData"]["signid"] == id).count();
     let second = TestServer::spawn(&env);
     let pushes = receiver.wait_for(1, Duration::from_secs(120));
-    assert_eq!(pushes[0]["extendData"]["signid"], created["signid"]);
+    assert_eq!(pushes[0]["extendData"]["signid"], signed["signid"], "R-1 was created first: {}", pushes[0]);
     assert!(second.terminate().success());
 
     // The refused push is still due after the restart, and is delivered again.
     let third = TestServer::spawn(&env);
-    let pushes = receiver.wait_for(2, Duration::from_secs(120));
-    assert_eq!(pushes[1], pushes[0]);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let pushes = loop {
+        let pushes = receiver.wait_for(1, Duration::from_secs(5));
+        if of(&pushes, &signed["signid"]) >= 2 && of(&pushes, &failing["signid"]) >= 1 {
+            break pushes;
+        }
+        assert!(Instant::now() < deadline, "pushes: {pushes:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let mine: Vec<&Value> = pushes.iter().filter(|p| p["extendData"]["signid"] == signed["signid"]).collect();
+    assert_eq!(mine[0], mine[1]);
+    assert_eq!(mine[0]["status"], 1);
+    let failed = pushes.iter().find(|p| p["extendData"]["signid"] == failing["signid"]).unwrap();
+    assert_eq!((failed["status"].clone(), failed["errorcode"].clone()), (json!(0), json!("-69")), "{failed}");
+    assert_eq!(failed["extendData"]["ordernumber"], "R-2");
+    assert!(failed["extendData"].get("content").is_none());
     let w = Wosign { base_url: &third.base_url, token: APP_ID.into() };
     assert_eq!(w.ok(json!({"actiontype": "QuerySignOrder", "orderNumber": "R-1"}))["orderStatus"], "signed");
+    assert_eq!(w.ok(json!({"actiontype": "QuerySignOrder", "orderNumber": "R-2"}))["orderStatus"], "failed");
+    // A failed order gives its number to a new one.
+    let retry = w.ok(order("R-2", vec![person_signer()]));
+    assert_ne!(retry["signid"], failing["signid"]);
+    let settled = receiver.bodies.lock().unwrap().len();
     std::thread::sleep(Duration::from_secs(5));
-    assert_eq!(receiver.bodies.lock().unwrap().len(), 2, "delivered again after the receiver answered 1");
+    let after: Vec<Value> = receiver.wait_for(settled, Duration::from_secs(1));
+    assert_eq!(of(&after, &signed["signid"]), 2, "R-1 delivered again after the receiver answered 1");
 }
 
 /// Writes a key and a certificate with openssl; `issuer` None makes it self-signed.
