@@ -11,8 +11,12 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
 /// Every asset: logical name and bytes.
-const FILES: &[(&str, &[u8])] =
-    &[("pages.css", include_bytes!("assets/pages.css")), ("common.js", include_bytes!("assets/common.js"))];
+const FILES: &[(&str, &[u8])] = &[
+    ("pages.css", include_bytes!("assets/pages.css")),
+    ("common.js", include_bytes!("assets/common.js")),
+    ("authorize.css", include_bytes!("assets/authorize.css")),
+    ("authorize.js", include_bytes!("assets/authorize.js")),
+];
 
 /// The URL prefix assets are served under.
 pub const PREFIX: &str = "/assets";

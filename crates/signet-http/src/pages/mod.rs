@@ -25,6 +25,7 @@
 //!   rows shared by every node.
 
 pub mod assets;
+pub mod authorize;
 pub mod error;
 pub mod i18n;
 pub mod security;
@@ -68,6 +69,8 @@ pub fn routes(config: &PagesConfig) -> Router<AppState> {
         .route(&format!("{}/{{file}}", assets::PREFIX), get(assets::serve))
         .route("/s/{code}", get(short_link))
         .route("/p/{token}", get(page))
+        .route("/p/{token}/authorize/code", axum::routing::post(authorize::send_code))
+        .route("/p/{token}/authorize/grant", axum::routing::post(authorize::grant))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::Extension(config.clone()))
 }
@@ -152,7 +155,8 @@ async fn page(
         Err(err) => return err.into_response(),
     };
     let response = match context.link.purpose {
-        LinkPurpose::Sign | LinkPurpose::Authorize | LinkPurpose::Position => {
+        LinkPurpose::Authorize => authorize::show(&state, context, &headers).await,
+        LinkPurpose::Sign | LinkPurpose::Position => {
             if let Some(dead) = context.dead_page() {
                 dead
             } else {

@@ -15,8 +15,11 @@ use minijinja::{Environment, Value, context};
 use super::assets;
 use super::i18n::Lang;
 
-const TEMPLATES: &[(&str, &str)] =
-    &[("base.html", include_str!("templates/base.html")), ("state.html", include_str!("templates/state.html"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("state.html", include_str!("templates/state.html")),
+    ("authorize.html", include_str!("templates/authorize.html")),
+];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

@@ -73,7 +73,7 @@ fn every_documented_code(backend: Backend) {
     let url = ok.body["result"]["authUrl"].as_str().unwrap();
     assert!(url.starts_with(&format!("{}/p/", api.server.base_url)), "{url}");
     let page = http().get(url).send().unwrap();
-    assert_ne!(page.status().as_u16(), 500);
+    assert_eq!(page.status().as_u16(), 200, "the link opens the authorization page");
 
     // 401: no or wrong credentials (not in the document: the common format is not in the seed).
     let anonymous = call(&api, &[], &json!({"accountId": zhang}).to_string());
@@ -205,4 +205,90 @@ fn auth_url_codes_on_sqlite_and_disk() {
 #[test]
 fn auth_url_codes_on_postgres_and_s3() {
     every_documented_code(Backend::PostgresS3);
+}
+
+/// Signs a one-signer flow for `account` automatically with `seal`; returns the sign status.
+fn auto_sign(api: &Api, account: &str, seal: &str) -> Reply {
+    let flow = crate::pages::started_flow(
+        api,
+        json!([{"accountId": account, "sealId": seal, "fields": [{"page": 1, "x": 300, "y": 300}]}]),
+    );
+    api.post(&format!("/v1/flows/{flow}/signers/{account}/sign"), &json!({"mode": "auto"}))
+}
+
+fn authorization_page_grants_silent_signing(backend: Backend) {
+    let api = Api::start(backend);
+    let zhang = person(&api, "张三", "11010519491231002X");
+    let red = person_seal(&api, &zhang, "张三", "red");
+    let blue = person_seal(&api, &zhang, "张三", "blue");
+    // Before: automatic signing is refused.
+    assert_eq!(auto_sign(&api, &zhang, &red).status, 403);
+
+    // The app asks for the red seal, face first: this deployment has no face verifier.
+    let link = auth_url(
+        &api,
+        &json!({"accountId": zhang, "sealIds": [red],
+                "authConfig": {"willingnessAuthModes": ["PSN_FACE", "CODE_SMS"]}, "expirationTime": 600}),
+    );
+    assert_eq!(code(&link), "200", "{:?}", link.body);
+    let url = link.body["result"]["authUrl"].as_str().unwrap().to_owned();
+    // Another account's link that expires in a second.
+    let wang = person(&api, "王五", "440106198001011230");
+    person_seal(&api, &wang, "王五", "red");
+    let short = auth_url(&api, &json!({"accountId": wang, "expirationTime": 1}));
+    let expired_url = short.body["result"]["authUrl"].as_str().unwrap().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+
+    let outbox = api.data_path().join("outbox.jsonl");
+    let r = crate::pages::run_browser(
+        "authorize",
+        &json!({"url": url, "expiredUrl": expired_url, "outbox": outbox, "mobile": "13800138000"}),
+    );
+    assert_eq!(r["seen"]["status"], 200, "{r}");
+    assert_eq!(r["seen"]["title"], "静默签署授权", "{r}");
+    assert_eq!(r["seen"]["account"], "张三");
+    assert_eq!(r["seen"]["valid"], "长期有效，直至撤销");
+    assert_eq!(
+        (r["seen"]["seals"].as_u64(), r["seen"]["allSeals"].as_u64()),
+        (Some(1), Some(0)),
+        "only the red seal: {r}"
+    );
+    assert_eq!(r["seen"]["faceNotice"], true, "the page says face verification is unavailable: {r}");
+    assert!(r["noCode"].as_str().unwrap().contains("验证码"), "{r}");
+    assert!(r["sentNotice"].as_str().unwrap().contains("138****8000"), "{r}");
+    assert!(r["wrongNotice"].as_str().unwrap().contains("验证码错误"), "{r}");
+    assert!(r["grantedNotice"].as_str().unwrap().contains("授权成功"), "{r}");
+    assert_eq!(r["used"]["status"], 410, "{r}");
+    assert_eq!(r["expired"]["status"], 410, "{r}");
+    assert!(r["expired"]["text"].as_str().unwrap().contains("过期"), "{r}");
+    assert_eq!(r["violations"], json!([]), "axe-core serious/critical violations");
+    assert_eq!(r["errors"], json!([]), "console errors (CSP violations included)");
+
+    // The page created the native authorization: the red seal only, until revoked.
+    let authorizations = api.get(&format!("/v1/accounts/{zhang}/authorizations"));
+    let list = authorizations.body.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["id"], r["authorizationId"]);
+    assert_eq!(list[0]["sealIds"], json!([red]));
+    // The account's audit trail has the code and the grant.
+    let audit = api.get(&format!("/v1/accounts/{zhang}/audit")).body.to_string();
+    assert!(audit.contains("authorization.granted") && audit.contains("willingness.code_sent"), "{audit}");
+
+    // Native automatic signing now succeeds with the red seal and is refused with the blue one.
+    let signed = auto_sign(&api, &zhang, &red);
+    assert_eq!(signed.status, 200, "{:?}", signed.body);
+    let refused = auto_sign(&api, &zhang, &blue);
+    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    // The red seal is authorized now: the dialect says so.
+    assert_eq!(code(&auth_url(&api, &json!({"accountId": zhang, "sealIds": [red]}))), "oc_20002");
+}
+
+#[test]
+fn authorization_page_in_chromium_on_sqlite_and_disk() {
+    authorization_page_grants_silent_signing(Backend::Embedded);
+}
+
+#[test]
+fn authorization_page_in_chromium_on_postgres_and_s3() {
+    authorization_page_grants_silent_signing(Backend::PostgresS3);
 }

@@ -1,0 +1,235 @@
+//! The silent-sign authorization page (静默签授权): the account holder sees which seals the app
+//! asks to use and for how long, proves willingness with an SMS code, and grants. Granting
+//! creates the same authorization as `POST /v1/accounts/{id}/authorizations`.
+//!
+//! Actions (JSON, CSRF-checked): `POST /p/{token}/authorize/code` sends the code,
+//! `POST /p/{token}/authorize/grant {code}` checks it and grants. A granted link is used up.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::json;
+use signet_core::authorization_links::{AuthorizationPage, UNTIL_REVOKED, WillingnessMode};
+use signet_core::links::RateLimit;
+use time::OffsetDateTime;
+
+use super::error::{ActionError, ActionFailure, PageError, state_page};
+use super::i18n::Lang;
+use super::{LangQuery, PageContext, security, templates};
+use crate::AppState;
+
+/// Codes one link may send per hour (each send also waits 60 s after the previous one).
+const CODE_SENDS: RateLimit = RateLimit { max: 10, window_seconds: 3600 };
+
+/// This page's own texts, `(key, zh, en)`; the shared ones come from `t`.
+const TEXTS: &[(&str, &str, &str)] = &[
+    ("title", "静默签署授权", "Silent-signing authorization"),
+    (
+        "intro",
+        "{app} 请求在您不逐次确认的情况下，使用以下印章代您签署合同（静默签署）。",
+        "{app} asks to sign contracts on your behalf with the seals below, without asking you each time (silent signing).",
+    ),
+    ("account", "授权账户", "Account"),
+    ("seals", "授权印章", "Seals"),
+    ("all_seals", "全部印章（含今后新增的印章）", "All seals, including seals added later"),
+    ("valid", "授权期限", "Valid"),
+    ("until_revoked", "长期有效，直至撤销", "Until revoked"),
+    ("until", "至 {date}", "Until {date}"),
+    ("link_valid", "此链接有效期至 {date}", "This link works until {date}"),
+    ("verify_sms", "短信验证码", "SMS code"),
+    (
+        "face_unavailable",
+        "人脸核验暂不可用（本服务未配置人脸核验），请使用短信验证码完成授权。",
+        "Face verification is not available on this service; confirm with an SMS code instead.",
+    ),
+    ("grant", "同意授权", "Grant authorization"),
+    ("granting", "正在授权…", "Granting…"),
+    ("granted_title", "授权成功", "Authorized"),
+    (
+        "granted",
+        "授权成功：已允许对方使用上述印章静默签署。",
+        "Authorized: the app may now sign silently with these seals.",
+    ),
+    ("used", "此授权链接已完成授权，无需再次操作。", "This authorization link was already used."),
+    (
+        "no_mobile",
+        "您的账户没有手机号，无法接收验证码，请联系对方。",
+        "Your account has no mobile number for codes. Contact the app.",
+    ),
+    (
+        "no_seals",
+        "授权的印章已不存在，请联系对方重新发起。",
+        "The seals of this link no longer exist. Ask for a new link.",
+    ),
+    ("code_placeholder", "6 位数字", "6 digits"),
+];
+
+/// Texts of this page in `lang`.
+fn texts(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
+    TEXTS.iter().map(|(key, zh, en)| (*key, if lang == Lang::Zh { *zh } else { *en })).collect()
+}
+
+fn text(lang: Lang, key: &str) -> &'static str {
+    TEXTS.iter().find(|(k, ..)| *k == key).map(|(_, zh, en)| if lang == Lang::Zh { *zh } else { *en }).unwrap_or("?")
+}
+
+/// `GET /p/{token}` for an authorization link.
+pub async fn show(state: &AppState, context: PageContext, headers: &HeaderMap) -> Response {
+    let lang = context.lang;
+    if context.link.verified_at.is_some() && context.link.revoked_at.is_some() {
+        return state_page(lang, StatusCode::GONE, text(lang, "granted_title"), text(lang, "used"));
+    }
+    if let Some(dead) = context.dead_page() {
+        return dead;
+    }
+    let page = match state.signet.authorization_page(&context.token).await {
+        Ok(page) => page,
+        Err(err) => return PageError::new(lang, err).into_response(),
+    };
+    if !page.all_seals && page.seals.is_empty() {
+        return state_page(lang, StatusCode::GONE, lang.t("state_title"), text(lang, "no_seals"));
+    }
+    let app_name = match state.signet.app(&page.link.app_id).await {
+        Ok(app) => app.name,
+        Err(err) => return PageError::new(lang, err).into_response(),
+    };
+    let mut seals = Vec::new();
+    for seal in &page.seals {
+        let image = match state.signet.seal_image(&page.link.app_id, seal.id.as_str()).await {
+            Ok(png) => format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&png)),
+            Err(err) => return PageError::new(lang, err).into_response(),
+        };
+        seals.push(context! { name => seal.name.clone(), image });
+    }
+    let (nonce, set_cookie) = security::csrf_nonce_for(state, headers);
+    let csrf = security::csrf_token(state, &page.link, &nonce);
+    let at = texts(lang);
+    let values = context! {
+        title => at["title"],
+        at,
+        csrf,
+        intro => text(lang, "intro").replace("{app}", &app_name),
+        account_name => page.account.name.clone(),
+        mobile => page.account.mobile.as_deref().map(signet_core::codes::mask_recipient),
+        seals,
+        all_seals => page.all_seals,
+        valid => valid_text(lang, page.authorization_expires_at),
+        link_valid => text(lang, "link_valid").replace("{date}", &date(page.link.expires_at)),
+        sms => page.modes.contains(&WillingnessMode::Sms),
+        face_unavailable => page.unavailable_modes.contains(&WillingnessMode::Face),
+        data => script_json(&json!({
+            "codePath": format!("{}/authorize/code", context.path()),
+            "grantPath": format!("{}/authorize/grant", context.path()),
+            "texts": {
+                "codeSentTo": lang.t("code_sent_to"),
+                "resendIn": lang.t("resend_in"),
+                "sendCode": lang.t("send_code"),
+                "grant": text(lang, "grant"),
+                "granting": text(lang, "granting"),
+                "granted": text(lang, "granted"),
+                "redirectIn": lang.t("redirect_in"),
+                "codeNotSent": lang.t("code_not_sent"),
+            },
+        })),
+    };
+    let mut response = match templates::render("authorize.html", lang, values) {
+        Ok(html) => html.into_response(),
+        Err(err) => return PageError::new(lang, err).into_response(),
+    };
+    if let Some((name, value)) = set_cookie {
+        response.headers_mut().append(name, value);
+    }
+    response
+}
+
+/// JSON safe to embed in a `<script type="application/json">` element (no `</script>` breakout).
+fn script_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+fn valid_text(lang: Lang, until: OffsetDateTime) -> String {
+    if until >= UNTIL_REVOKED {
+        text(lang, "until_revoked").to_owned()
+    } else {
+        text(lang, "until").replace("{date}", &date(until))
+    }
+}
+
+/// `yyyy-MM-dd HH:mm` in China Standard Time.
+fn date(at: OffsetDateTime) -> String {
+    let local = at.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        local.year(),
+        u8::from(local.month()),
+        local.day(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+/// The link of an action request, after the CSRF check.
+async fn action_page(
+    state: &AppState,
+    token: &str,
+    lang: Lang,
+    headers: &HeaderMap,
+) -> Result<AuthorizationPage, ActionError> {
+    let page = state.signet.authorization_page(token).await.map_err(|_| ActionError::new(lang, ActionFailure::Link))?;
+    if !security::csrf_ok(state, &page.link, headers, None) {
+        return Err(ActionError::new(lang, ActionFailure::Csrf));
+    }
+    if page.dead.is_some() {
+        return Err(ActionError::new(lang, ActionFailure::Link));
+    }
+    Ok(page)
+}
+
+/// `POST /p/{token}/authorize/code`: sends the SMS code.
+pub async fn send_code(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ActionError> {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let page = action_page(&state, &token, lang, &headers).await?;
+    if page.account.mobile.is_none() {
+        return Err(ActionError::new(lang, ActionFailure::Invalid(text(lang, "no_mobile").to_owned())));
+    }
+    let bucket = format!("pages:authorize-code:{}", page.link.id);
+    state.signet.rate_check(&bucket, CODE_SENDS).await.map_err(|e| ActionError::new(lang, e))?;
+    let sent = state.signet.send_authorization_code(&token).await.map_err(|e| ActionError::new(lang, e))?;
+    let resend = (sent.resend_after - OffsetDateTime::now_utc()).whole_seconds().max(0);
+    Ok(Json(json!({"recipient": sent.recipient_masked, "resendAfterSecs": resend})))
+}
+
+#[derive(Deserialize)]
+pub struct GrantBody {
+    code: String,
+}
+
+/// `POST /p/{token}/authorize/grant {code}`: checks the code and grants.
+pub async fn grant(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<serde_json::Value>, ActionError> {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    action_page(&state, &token, lang, &headers).await?;
+    let body: GrantBody = serde_json::from_slice(&body)
+        .map_err(|_| ActionError::new(lang, ActionFailure::Invalid(lang.t("code_not_sent").to_owned())))?;
+    let (authorization, page) =
+        state.signet.grant_authorization_by_link(&token, &body.code).await.map_err(|e| ActionError::new(lang, e))?;
+    Ok(Json(json!({
+        "authorizationId": authorization.id.as_str(),
+        "redirectUrl": page.link.redirect_url,
+        "redirectDelaySecs": page.redirect_delay_secs,
+    })))
+}
