@@ -30,6 +30,10 @@ pub enum Error {
     /// The request conflicts with the current state (duplicate key, out-of-turn signing, ...).
     #[error("{0}")]
     Conflict(String),
+    /// An optimistic write lost a race: the record (named) changed since it was read. Use cases
+    /// that can rebase read it again and retry; callers see a conflict.
+    #[error("the {0} changed concurrently; retry")]
+    ConcurrentUpdate(&'static str),
     /// A willingness code was refused (wrong, expired, used, ...).
     #[error("{0}")]
     Code(crate::codes::CodeFailure),
@@ -71,7 +75,7 @@ impl Error {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Conflict(_) | Self::ConcurrentUpdate(_) => ErrorCode::Conflict,
             Self::Code(crate::codes::CodeFailure::TooSoon) | Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::Code(_) => ErrorCode::InvalidInput,
             Self::Delivery(_) => ErrorCode::Unavailable,

@@ -227,7 +227,8 @@ pub trait WosignStore: Send + Sync {
 pub trait FlowStore: Send + Sync {
     async fn flow_insert(&self, flow: &FlowRecord, audit: &AuditEntry) -> Result<()>;
     async fn flow_get(&self, app: &AppId, id: &FlowId) -> Result<Option<FlowRecord>>;
-    /// Applies a change if nobody changed the flow since it was read.
+    /// Applies a change if nobody changed the flow since it was read; otherwise
+    /// [`Error::ConcurrentUpdate`](crate::Error::ConcurrentUpdate) and nothing is written.
     async fn flow_update(&self, change: &FlowChange) -> Result<()>;
     /// Open flows whose expiry has passed (for the expiry job), at most `limit`.
     async fn flows_expired(&self, now: OffsetDateTime, limit: i64) -> Result<Vec<(AppId, FlowId)>>;

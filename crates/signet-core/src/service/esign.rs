@@ -17,7 +17,7 @@ use tracing::{info, warn};
 
 use super::SealSource;
 use super::Signet;
-use super::flows::{flow_scope, sign_request};
+use super::flows::{MAX_REBASES, Signature, TransitionReport, flow_scope};
 use crate::accounts::{AccountId, AccountKind, AccountLookup, AccountRecord, NewAccount};
 use crate::apps::{App, AppChanges};
 use crate::audit::AuditEntry;
@@ -39,7 +39,6 @@ pub const PLATFORM_THIRD_ID: &str = "signet:platform";
 pub const EVENT_PREFIX: &str = "esign.";
 const DOWNLOAD_PURPOSE: &str = "esign-download";
 const MAX_DOCUMENTS: usize = 20;
-const MAX_REBASES: usize = 5;
 
 /// Why an e签宝 use case refused, where the dialect has a code of its own.
 #[derive(Debug, thiserror::Error)]
@@ -282,7 +281,7 @@ impl Signet {
                 .esign_sign_once(app, flow_id, &account, &seal, &fields, task.third_order_no.as_deref(), format)
                 .await
             {
-                Err(Error::Conflict(reason)) if reason.contains("concurrently") => continue,
+                Err(Error::ConcurrentUpdate(_)) => continue,
                 Ok(flow) => return Ok((flow, account)),
                 Err(err) => return Err(err.into()),
             }
@@ -293,7 +292,7 @@ impl Signet {
     /// Withdraws a waiting signer's task (`undoTask`); a finished task cannot be withdrawn.
     pub async fn esign_undo_task(&self, app: &AppId, flow_id: &str, account_id: &str) -> Result<FlowRecord> {
         let account = AccountId::parse(account_id).map_err(|_| Error::NotFound("signer"))?;
-        self.esign_commit(app, flow_id, "flow.signer.withdrawn", None, move |flow| {
+        self.transition(app, flow_id, "flow.signer.withdrawn", &EsignReport(None), move |flow| {
             if !flow.status.is_open() {
                 return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
             }
@@ -319,7 +318,7 @@ impl Signet {
             return Err(EsignRefusal::NoSigners);
         }
         let flow = self
-            .esign_commit(app, flow_id, "flow.archived", Some(format), |flow| {
+            .transition(app, flow_id, "flow.archived", &EsignReport(Some(format)), |flow| {
                 if flow.status != FlowStatus::Signing {
                     return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
                 }
@@ -336,7 +335,7 @@ impl Signet {
 
     /// Ends an open flow as revoked (`/sign/revoke`).
     pub async fn esign_revoke(&self, app: &AppId, flow_id: &str, format: &NoticeFormat) -> Result<FlowRecord> {
-        self.esign_commit(app, flow_id, "flow.revoked", Some(format), |flow| {
+        self.transition(app, flow_id, "flow.revoked", &EsignReport(Some(format)), |flow| {
             if !flow.status.is_open() {
                 return Err(Error::Conflict(format!("the flow is already {}", flow.status.as_str())));
             }
@@ -501,7 +500,7 @@ impl Signet {
             None => None,
         };
         let account_id = account.id.clone();
-        self.esign_commit(app, flow_id, "flow.signer.added", None, move |flow| {
+        self.transition(app, flow_id, "flow.signer.added", &EsignReport(None), move |flow| {
             if flow.status != FlowStatus::Signing {
                 return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
             }
@@ -535,21 +534,11 @@ impl Signet {
         }
         let now = self.clock.now();
         let certificate = self.account_certificate(account).await?;
-        let seal_png = self.blobs.get(&seal.image_key).await?;
         let mut next = flow.clone();
-        let mut signed_documents = Vec::new();
-        for document in &mut next.documents {
-            let mine: Vec<&Field> = fields.iter().filter(|f| f.document == document.position).collect();
-            if mine.is_empty() {
-                continue;
-            }
-            let before = self.blobs.get(&document.current_key).await?;
-            let request = sign_request(&mine, &seal_png, seal, account, now);
-            let signed = self.sign_pdf(before, request, &certificate).await?;
-            document.current_key = self.blobs.put(Bytes::from(signed)).await?;
-            document.revision += 1;
-            signed_documents.push(json!({"document": document.position, "after": document.current_key.as_str()}));
-        }
+        let signature = Signature { account, seal, certificate: &certificate, now };
+        let revisions = self.sign_documents(&mut next.documents, fields, false, &signature).await?;
+        let signed_documents: Vec<_> =
+            revisions.iter().map(|r| json!({"document": r.position, "after": r.after.as_str()})).collect();
         let mut all_fields = flow.signer(&account.id).map(|s| s.fields.clone()).unwrap_or_default();
         all_fields.extend(fields.iter().cloned());
         let mut signer = waiting_signer(account.id.clone(), all_fields, Some(seal.id.clone()));
@@ -579,42 +568,6 @@ impl Signet {
         Ok(next)
     }
 
-    /// Reads a flow, applies `step`, and commits it with an audit entry and, when `format` is
-    /// given, the flow-ended callback.
-    async fn esign_commit<F>(
-        &self,
-        app: &AppId,
-        flow_id: &str,
-        action: &str,
-        format: Option<&NoticeFormat>,
-        step: F,
-    ) -> Result<FlowRecord>
-    where
-        F: Fn(&mut FlowRecord) -> Result<serde_json::Value>,
-    {
-        for _ in 0..MAX_REBASES {
-            let flow = self.flow(app, flow_id).await?;
-            self.expire_if_due(&flow).await?;
-            let now = self.clock.now();
-            let mut next = flow.clone();
-            let detail = step(&mut next)?;
-            next.updated_at = now;
-            let mut events = Vec::new();
-            if let Some(format) = format {
-                let notice = EsignNotice::FlowEnded { flow: &next, at: now };
-                events.push(self.esign_event(&next, format(&notice), now).await?);
-            }
-            let audit = vec![AuditEntry::new(app, flow_scope(&flow.id), action, detail, now)];
-            let change = FlowChange { flow: next.clone(), expected_updated_at: flow.updated_at, audit, events };
-            match self.store.flow_update(&change).await {
-                Ok(()) => return Ok(next),
-                Err(Error::Conflict(reason)) if reason.contains("concurrently") => continue,
-                Err(err) => return Err(err),
-            }
-        }
-        Err(Error::Conflict("the flow kept changing; retry".into()))
-    }
-
     /// An outbox event with the dialect's body, to the flow's notice URL or the app's.
     async fn esign_event(
         &self,
@@ -627,6 +580,30 @@ impl Signet {
             None => self.app(&flow.app_id).await?.callback_url,
         };
         Ok(OutboxEvent::new(&flow.app_id, &format!("{EVENT_PREFIX}{action}"), body, target, now))
+    }
+}
+
+/// How the dialect reports a transition: the action's audit entry (no native events) and, with
+/// a notice format, the flow-ended callback in the vendor's body.
+struct EsignReport<'a>(Option<&'a NoticeFormat>);
+
+impl TransitionReport for EsignReport<'_> {
+    async fn change(
+        &self,
+        signet: &Signet,
+        before: &FlowRecord,
+        after: FlowRecord,
+        action: &str,
+        detail: serde_json::Value,
+        now: OffsetDateTime,
+    ) -> Result<FlowChange> {
+        let mut events = Vec::new();
+        if let Some(format) = self.0 {
+            let notice = EsignNotice::FlowEnded { flow: &after, at: now };
+            events.push(signet.esign_event(&after, format(&notice), now).await?);
+        }
+        let audit = vec![AuditEntry::new(&before.app_id, flow_scope(&before.id), action, detail, now)];
+        Ok(FlowChange { flow: after, expected_updated_at: before.updated_at, audit, events })
     }
 }
 

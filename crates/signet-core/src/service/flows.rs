@@ -31,8 +31,8 @@ pub use super::scene_certificates::CertificateChoice;
 
 const MAX_DOCUMENTS: usize = 20;
 const MAX_SIGNERS: usize = 50;
-/// How often a signer retries after another node changed the flow first.
-const MAX_REBASES: usize = 5;
+/// How often a use case re-reads a flow another node changed before giving up.
+pub(super) const MAX_REBASES: usize = 5;
 
 /// A flow as the caller describes it.
 #[derive(Debug, Clone)]
@@ -171,7 +171,7 @@ impl Signet {
 
     /// Starts a draft flow.
     pub async fn start_flow(&self, app: &AppId, id: &str) -> Result<FlowRecord> {
-        self.transition(app, id, "flow.started", |flow| {
+        self.transition(app, id, "flow.started", &NativeReport, |flow| {
             if flow.status != FlowStatus::Draft {
                 return Err(Error::Conflict(format!(
                     "only a draft flow can be started; it is {}",
@@ -187,7 +187,7 @@ impl Signet {
     /// Revokes an open flow.
     pub async fn revoke_flow(&self, app: &AppId, id: &str, reason: Option<&str>) -> Result<FlowRecord> {
         let reason = reason.map(str::to_owned);
-        self.transition(app, id, "flow.revoked", move |flow| {
+        self.transition(app, id, "flow.revoked", &NativeReport, move |flow| {
             if !flow.status.is_open() {
                 return Err(Error::Conflict(format!("the flow is already {}", flow.status.as_str())));
             }
@@ -205,7 +205,7 @@ impl Signet {
         }
         let account = AccountId::parse(account).map_err(|_| Error::NotFound("signer"))?;
         let now = self.clock.now();
-        self.transition(app, id, "flow.signer.rejected", move |flow| {
+        self.transition(app, id, "flow.signer.rejected", &NativeReport, move |flow| {
             flow.turn_of(&account)?;
             let signer = flow.signers.iter_mut().find(|s| s.account_id == account).ok_or(Error::NotFound("signer"))?;
             signer.status = SignerStatus::Rejected;
@@ -219,7 +219,7 @@ impl Signet {
 
     /// Archives a completed flow (refused while a signer has not finished).
     pub async fn archive_flow(&self, app: &AppId, id: &str) -> Result<FlowRecord> {
-        self.transition(app, id, "flow.archived", |flow| {
+        self.transition(app, id, "flow.archived", &NativeReport, |flow| {
             if flow.status != FlowStatus::Completed {
                 return Err(Error::Conflict("only a completed flow can be archived".into()));
             }
@@ -280,7 +280,7 @@ impl Signet {
                 },
             }
             match self.sign_once(&flow, &signer, &account, &seal, &mode, scene).await {
-                Err(Error::Conflict(reason)) if reason.contains("concurrently") => {
+                Err(Error::ConcurrentUpdate(_)) => {
                     warn!(flow.id = %flow.id, attempt, "another node changed the flow; signing the new revision");
                 }
                 other => return other,
@@ -326,7 +326,7 @@ impl Signet {
         for (app, id) in due {
             let flow = self.store.flow_get(&app, &id).await?.ok_or(Error::NotFound("flow"))?;
             match self.expire_if_due(&flow).await {
-                Ok(()) | Err(Error::Conflict(_)) => expired += 1,
+                Ok(()) | Err(Error::Conflict(_) | Error::ConcurrentUpdate(_)) => expired += 1,
                 Err(err) => warn!(flow.id = %id, error = %err, "could not expire a flow"),
             }
         }
@@ -352,10 +352,19 @@ impl Signet {
         Err(Error::Conflict("the flow has expired".into()))
     }
 
-    /// Reads a flow, applies `step`, and commits it with an audit entry and an event.
-    async fn transition<F>(&self, app: &AppId, id: &str, event: &str, step: F) -> Result<FlowRecord>
+    /// Reads a flow, applies `step`, and commits it with what `report` makes of the action
+    /// (audit entries and events); re-reads and re-applies when another node changed the flow.
+    pub(super) async fn transition<F, R>(
+        &self,
+        app: &AppId,
+        id: &str,
+        action: &str,
+        report: &R,
+        step: F,
+    ) -> Result<FlowRecord>
     where
         F: Fn(&mut FlowRecord) -> Result<serde_json::Value>,
+        R: TransitionReport,
     {
         for _ in 0..MAX_REBASES {
             let flow = self.flow(app, id).await?;
@@ -364,10 +373,10 @@ impl Signet {
             let mut next = flow.clone();
             let detail = step(&mut next)?;
             next.updated_at = now;
-            let change = self.change_for(&flow, next.clone(), event, detail, now).await?;
+            let change = report.change(self, &flow, next.clone(), action, detail, now).await?;
             match self.store.flow_update(&change).await {
                 Ok(()) => return Ok(next),
-                Err(Error::Conflict(reason)) if reason.contains("concurrently") => continue,
+                Err(Error::ConcurrentUpdate(_)) => continue,
                 Err(err) => return Err(err),
             }
         }
@@ -436,31 +445,15 @@ impl Signet {
         scene: bool,
     ) -> Result<FlowRecord> {
         let now = self.clock.now();
-        let certificate = if scene {
-            self.scene_certificate(account).await?
-        } else {
-            self.account_certificate(account).await?
-        };
-        let seal_png = self.blobs.get(&seal.image_key).await?;
+        let certificate =
+            if scene { self.scene_certificate(account).await? } else { self.account_certificate(account).await? };
         let mut next = flow.clone();
-        let mut signed_documents = Vec::new();
-        for document in &mut next.documents {
-            let fields: Vec<&Field> = signer.fields.iter().filter(|f| f.document == document.position).collect();
-            if fields.is_empty() && !signer.fields.is_empty() {
-                continue;
-            }
-            let before = self.blobs.get(&document.current_key).await?;
-            let request = sign_request(&fields, &seal_png, seal, account, now);
-            let signed = self.sign_pdf(before, request, &certificate).await?;
-            let before_key = document.current_key.clone();
-            document.current_key = self.blobs.put(Bytes::from(signed)).await?;
-            document.revision += 1;
-            signed_documents.push(json!({
-                "document": document.position,
-                "before": sha256_of_key(&before_key),
-                "after": sha256_of_key(&document.current_key),
-            }));
-        }
+        let signature = Signature { account, seal, certificate: &certificate, now };
+        let revisions = self.sign_documents(&mut next.documents, &signer.fields, true, &signature).await?;
+        let signed_documents: Vec<_> = revisions
+            .iter()
+            .map(|r| json!({"document": r.position, "before": sha256_of_key(&r.before), "after": sha256_of_key(&r.after)}))
+            .collect();
         let entry = next.signers.iter_mut().find(|s| s.account_id == account.id).ok_or(Error::NotFound("signer"))?;
         entry.status = SignerStatus::Signed;
         entry.signed_at = Some(now);
@@ -482,6 +475,33 @@ impl Signet {
         info!(flow.id = %flow.id, account.id = %account.id, "signed");
         self.log_signed_documents(&next).await;
         Ok(next)
+    }
+
+    /// Signs each document that `fields` place the seal on (and, when `fields` is empty and
+    /// `unplaced_signs_all`, every document, without a visible seal), storing each new revision.
+    pub(super) async fn sign_documents(
+        &self,
+        documents: &mut [FlowDocument],
+        fields: &[Field],
+        unplaced_signs_all: bool,
+        signature: &Signature<'_>,
+    ) -> Result<Vec<SignedRevision>> {
+        let Signature { account, seal, certificate, now } = *signature;
+        let seal_png = self.blobs.get(&seal.image_key).await?;
+        let mut revisions = Vec::new();
+        for document in documents {
+            let mine: Vec<&Field> = fields.iter().filter(|f| f.document == document.position).collect();
+            if mine.is_empty() && !(unplaced_signs_all && fields.is_empty()) {
+                continue;
+            }
+            let pdf = self.blobs.get(&document.current_key).await?;
+            let signed = self.sign_pdf(pdf, sign_request(&mine, &seal_png, seal, account, now), certificate).await?;
+            let after = self.blobs.put(Bytes::from(signed)).await?;
+            let before = std::mem::replace(&mut document.current_key, after.clone());
+            document.revision += 1;
+            revisions.push(SignedRevision { position: document.position, before, after });
+        }
+        Ok(revisions)
     }
 
     /// Signs one PDF with an account's certificate at the deployment's PAdES level (B-LTA by
@@ -529,8 +549,7 @@ impl Signet {
             let mut certificates = vec![cert];
             certificates.extend(chain);
             certificates.extend(pki.ca.tsa_chain()?);
-            let dss = validation_data::gather(&certificates, &source, policy)
-                .map_err(validation_data_error)?;
+            let dss = validation_data::gather(&certificates, &source, policy).map_err(validation_data_error)?;
             let password = request.user_password.as_deref();
             let out = match add_validation_data(&out, &dss, password) {
                 Ok(out) => out,
@@ -554,6 +573,53 @@ fn validation_data_error(err: ValidationDataError) -> Error {
             Error::Conflict(format!("the certificate of {subject} is revoked: it can no longer sign"))
         }
         other => Error::Internal(format!("cannot gather validation data: {other}")),
+    }
+}
+
+/// Who signs, with what, and when: the parts of one signature shared by every document.
+#[derive(Clone, Copy)]
+pub(super) struct Signature<'a> {
+    pub account: &'a AccountRecord,
+    pub seal: &'a SealRecord,
+    pub certificate: &'a CertificateRecord,
+    pub now: OffsetDateTime,
+}
+
+/// A document's new revision made by one signature.
+pub(super) struct SignedRevision {
+    pub position: usize,
+    pub before: BlobKey,
+    pub after: BlobKey,
+}
+
+/// What a committed transition writes besides the new state: its audit entries and callback
+/// events. The native API reports its own events; a dialect reports in its vendor's format.
+pub(super) trait TransitionReport {
+    async fn change(
+        &self,
+        signet: &Signet,
+        before: &FlowRecord,
+        after: FlowRecord,
+        action: &str,
+        detail: serde_json::Value,
+        now: OffsetDateTime,
+    ) -> Result<FlowChange>;
+}
+
+/// The native report: the action's audit entry and event, plus `flow.completed` on completion.
+pub(super) struct NativeReport;
+
+impl TransitionReport for NativeReport {
+    async fn change(
+        &self,
+        signet: &Signet,
+        before: &FlowRecord,
+        after: FlowRecord,
+        action: &str,
+        detail: serde_json::Value,
+        now: OffsetDateTime,
+    ) -> Result<FlowChange> {
+        signet.change_for(before, after, action, detail, now).await
     }
 }
 

@@ -219,7 +219,7 @@ impl FlowStore for SqlStore {
                 .map_err(Error::storage)?
                 .rows_affected();
             if done == 0 {
-                return Err(Error::Conflict("the flow changed concurrently; retry".into()));
+                return Err(Error::ConcurrentUpdate("flow"));
             }
             for document in &flow.documents {
                 sqlx::query(update_document)

@@ -379,7 +379,7 @@ impl Sweep<'_> {
 
     /// A method the path does not serve must still answer a JSON error.
     fn sweep_wrong_method(&mut self, template: &str, served: &[Method]) {
-        let path = template.replace('{', "").replace('}', "");
+        let path = template.replace(['{', '}'], "");
         let token = format!("Bearer {}", self.api.token);
         for method in [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
             if served.contains(&method) {

@@ -117,16 +117,7 @@ impl Signet {
         let offset = i64::try_from(page.saturating_sub(1).saturating_mul(size)).unwrap_or(i64::MAX);
         let limit = i64::try_from(size).unwrap_or(i64::MAX);
         let (accounts, total) = self.store.account_page(&caller.app, offset, limit).await?;
-        let mut users = Vec::with_capacity(accounts.len());
-        for account in accounts {
-            users.push(DigestUser {
-                signer_id: account.seq,
-                kind: account.kind,
-                id_number: self.account_id_number(&account)?,
-                name: account.name,
-                mobile: account.mobile,
-            });
-        }
+        let users = accounts.into_iter().map(|account| self.digest_user(account)).collect::<DigestResult<_>>()?;
         Ok((users, usize::try_from(total).unwrap_or(0)))
     }
 
@@ -143,15 +134,20 @@ impl Signet {
                 Err(DigestError::SignerNotFound(_)) => continue,
                 Err(other) => return Err(other),
             };
-            users.push(DigestUser {
-                signer_id: account.seq,
-                kind: account.kind,
-                id_number: self.account_id_number(&account)?,
-                name: account.name,
-                mobile: account.mobile,
-            });
+            users.push(self.digest_user(account)?);
         }
         Ok(users)
+    }
+
+    /// An account as the dialect describes a user, with its ID number in clear.
+    fn digest_user(&self, account: AccountRecord) -> DigestResult<DigestUser> {
+        Ok(DigestUser {
+            signer_id: account.seq,
+            kind: account.kind,
+            id_number: self.account_id_number(&account)?,
+            name: account.name,
+            mobile: account.mobile,
+        })
     }
 }
 

@@ -107,7 +107,7 @@ impl EsignError {
             Error::Unauthenticated(reason) => Self::new(APP_UNKNOWN, format!("项目不存在: {reason}")),
             Error::Forbidden(reason) => Self::parameter("request", reason),
             Error::NotFound(what) => not_found(what),
-            Error::Conflict(reason) => {
+            err @ (Error::Conflict(_) | Error::ConcurrentUpdate(_)) => {
                 let code = match context {
                     Context::AccountCreate => ACCOUNT_EXISTS,
                     Context::AccountDelete => ACCOUNT_DELETE_FAILED,
@@ -117,7 +117,7 @@ impl EsignError {
                     Context::Account | Context::File | Context::Seal => PARAMETER,
                     Context::Flow | Context::FlowDetail | Context::Download => FLOW_FAILED,
                 };
-                Self::new(code, reason)
+                Self::new(code, err.to_string())
             }
             other => {
                 tracing::error!(error = ?other, "e签宝 request failed");

@@ -99,7 +99,7 @@ fn core_code(err: &Error) -> (i64, String) {
             tracing::warn!(error = ?err, "yunhetong: SMS delivery failed");
             (100608, "短信平台异常".into())
         }
-        Error::NotFound(_) | Error::Conflict(_) => (20003, format!("系统异常: {err}")),
+        Error::NotFound(_) | Error::Conflict(_) | Error::ConcurrentUpdate(_) => (20003, format!("系统异常: {err}")),
         _ => {
             // Causes stay in the log; clients learn only that it was our fault.
             tracing::error!(error = ?err, "yunhetong request failed");
