@@ -44,6 +44,7 @@ pub use service::{CertificateChoice, ImportedCertificate, OwnPki};
 pub use service::VerificationRequest;
 pub use service::authorization_links;
 pub use service::esign;
+pub use service::sign_pages;
 pub use service::wosign;
 pub use service::yunhetong;
 pub use service::{

@@ -73,6 +73,7 @@ mod inspect_diff;
 mod locate;
 mod obj;
 mod placement;
+pub mod render;
 mod sign;
 mod sparse;
 mod tail;

@@ -62,6 +62,9 @@ pub enum SignMode {
     /// The platform signs on the signer's explicit request; a signer whose auth is SMS or e-mail
     /// gives the willingness code it received.
     Platform { code: Option<String> },
+    /// The signer proved willingness moments ago on its signing page, which checked (and
+    /// consumed) the code; only the page use cases can make the proof.
+    Verified(super::sign_pages::PageProof),
 }
 
 impl Signet {
@@ -266,6 +269,7 @@ impl Signet {
                         ));
                     }
                 }
+                SignMode::Verified(_) => {}
                 SignMode::Platform { code } => match (signer.auth, code.as_deref()) {
                     (SignerAuth::None, _) => {}
                     (auth, None) => {
@@ -467,7 +471,7 @@ impl Signet {
             "sealId": seal.id.as_str(),
             "certificateSerial": certificate.serial,
             "certificateKind": if scene { "scene" } else { "long_term" },
-            "mode": match mode { SignMode::Auto => "auto", SignMode::Platform { .. } => "platform" },
+            "mode": match mode { SignMode::Auto => "auto", SignMode::Platform { .. } => "platform", SignMode::Verified(_) => "page" },
             "documents": signed_documents,
         });
         let change = self.change_for(flow, next.clone(), "flow.signer.signed", detail, now).await?;

@@ -27,7 +27,7 @@ mod flows;
 mod links;
 mod scene_certificates;
 mod seals;
-mod sign_pages;
+pub mod sign_pages;
 mod templates;
 mod verification;
 pub mod wosign;

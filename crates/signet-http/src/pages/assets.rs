@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 const FILES: &[(&str, &[u8])] = &[
     ("pages.css", include_bytes!("assets/pages.css")),
     ("common.js", include_bytes!("assets/common.js")),
+    ("sign.js", include_bytes!("assets/sign.js")),
     ("authorize.css", include_bytes!("assets/authorize.css")),
     ("authorize.js", include_bytes!("assets/authorize.js")),
 ];

@@ -29,6 +29,7 @@ pub mod authorize;
 pub mod error;
 pub mod i18n;
 pub mod security;
+pub mod sign;
 pub mod templates;
 
 use axum::Router;
@@ -69,6 +70,7 @@ pub fn routes(config: &PagesConfig) -> Router<AppState> {
         .route(&format!("{}/{{file}}", assets::PREFIX), get(assets::serve))
         .route("/s/{code}", get(short_link))
         .route("/p/{token}", get(page))
+        .merge(sign::routes())
         .route("/p/{token}/authorize/code", axum::routing::post(authorize::send_code))
         .route("/p/{token}/authorize/grant", axum::routing::post(authorize::grant))
         .layer(axum::middleware::from_fn(security::headers))
@@ -145,6 +147,7 @@ pub fn remember_lang(state: &AppState, query: &LangQuery, mut response: Response
 /// `GET /p/{token}`: the page of the link's purpose.
 async fn page(
     State(state): State<AppState>,
+    axum::Extension(config): axum::Extension<PagesConfig>,
     Path(token): Path<String>,
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
@@ -156,6 +159,9 @@ async fn page(
     };
     let response = match context.link.purpose {
         LinkPurpose::Authorize => authorize::show(&state, context, &headers).await,
+        LinkPurpose::Sign if context.dead.is_none() => {
+            sign::page(&state, &config, &context, &headers).await.unwrap_or_else(IntoResponse::into_response)
+        }
         LinkPurpose::Sign | LinkPurpose::Position => {
             if let Some(dead) = context.dead_page() {
                 dead

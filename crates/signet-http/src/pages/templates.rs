@@ -18,6 +18,8 @@ use super::i18n::Lang;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("state.html", include_str!("templates/state.html")),
+    ("sign.html", include_str!("templates/sign.html")),
+    ("done.html", include_str!("templates/done.html")),
     ("authorize.html", include_str!("templates/authorize.html")),
 ];
 

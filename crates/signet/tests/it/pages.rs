@@ -7,6 +7,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::support::{Api, Backend};
+use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, render_page};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures").join(name)
@@ -177,4 +178,158 @@ fn pages_infrastructure_in_chromium() {
 /// The data directory's SMS/e-mail outbox.
 pub fn outbox(api: &Api) -> PathBuf {
     Path::new(api.data_path()).join("outbox.jsonl")
+}
+
+/// A person template seal for `account`.
+fn person_seal(api: &Api, account: &str, name: &str) {
+    let seal = api.post(
+        &format!("/v1/accounts/{account}/seals"),
+        &json!({"template": {"kind": "person", "name": name, "form": "square", "color": "red"}}),
+    );
+    assert_eq!(seal.status, 201, "{:?}", seal.body);
+}
+
+fn link(api: &Api, flow: &str, account: &str, body: Value) -> String {
+    let reply = api.post(&format!("/v1/flows/{flow}/signers/{account}/link"), &body);
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    reply.body["url"].as_str().unwrap().to_owned()
+}
+
+/// Pixels that differ between two renderings of the same page: their bounding box in PDF points
+/// (x0, y0, x1, y1; origin bottom-left) and how many there are.
+fn changed_box(before: &(usize, usize, Vec<u8>), after: &(usize, usize, Vec<u8>)) -> ((f64, f64, f64, f64), usize) {
+    let (w, h, a) = before;
+    let b = &after.2;
+    assert_eq!((w, h), (&after.0, &after.1));
+    let (mut x0, mut y0, mut x1, mut y1, mut n) = (usize::MAX, usize::MAX, 0, 0, 0);
+    for y in 0..*h {
+        for x in 0..*w {
+            let i = (y * w + x) * 3;
+            let diff: i32 = (0..3).map(|k| (i32::from(a[i + k]) - i32::from(b[i + k])).abs()).sum();
+            if diff > 90 {
+                n += 1;
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            }
+        }
+    }
+    // 72 dpi: one pixel per point; rows count from the top.
+    ((x0 as f64, (*h - y1) as f64, x1 as f64, (*h - y0) as f64), n)
+}
+
+#[test]
+fn signing_pages_end_to_end_in_chromium() {
+    let api = Api::start_with(Backend::Embedded, &[("SIGNET_PAGE_REDIRECT_SECS", "1")]);
+    let alice = person(&api, "张三", "11010519491231002X", "13800138000");
+    let bob = person(&api, "李四", "440106198001011230", "13900139000");
+    person_seal(&api, &bob, "李四");
+    let sms = |account: &str| json!([{"accountId": account, "auth": "sms"}]);
+    let phone_flow = started_flow(&api, sms(&alice));
+    let desktop_flow = started_flow(&api, sms(&alice));
+    let keyboard_flow = started_flow(&api, sms(&bob));
+    let reject_flow = started_flow(&api, json!([{"accountId": alice}]));
+    let expired_flow = started_flow(&api, json!([{"accountId": alice}]));
+    let ordered_flow =
+        started_flow(&api, json!([{"accountId": alice, "order": 1}, {"accountId": bob, "order": 2, "auth": "sms"}]));
+    let wrong_flow = started_flow(&api, sms(&alice));
+    let redirect = format!("{}/healthz", api.server.base_url);
+    let dir = tempfile::tempdir().unwrap();
+    let download = |name: &str| dir.path().join(name).display().to_string();
+    let expired_url = link(&api, &expired_flow, &alice, json!({"expiresIn": 1}));
+    let input = json!({
+        "outbox": outbox(&api).display().to_string(),
+        "runs": [
+            {"size": "phone", "mode": "pointer", "recipient": "13800138000", "fx": 0.3, "fy": 0.75,
+             "url": link(&api, &phone_flow, &alice, json!({"redirectUrl": redirect})), "download": download("phone.pdf"),
+             "redirect": redirect},
+            {"size": "desktop", "mode": "pointer", "recipient": "13800138000", "fx": 0.7, "fy": 0.35,
+             "url": link(&api, &desktop_flow, &alice, json!({})), "download": download("desktop.pdf")},
+            {"size": "desktop", "mode": "keyboard", "recipient": "13900139000",
+             "url": link(&api, &keyboard_flow, &bob, json!({})), "download": download("keyboard.pdf")},
+        ],
+        "reject": {"url": link(&api, &reject_flow, &alice, json!({}))},
+        "expired": {"url": expired_url},
+        "second": {"url": link(&api, &ordered_flow, &bob, json!({}))},
+        "wrongCode": {"url": link(&api, &wrong_flow, &alice, json!({})), "recipient": "13800138000"},
+    });
+    let result = run_browser("signing", &input);
+
+    let ca = api.ca_file(dir.path());
+    let original = {
+        let path = dir.path().join("original.pdf");
+        std::fs::copy(fixture("contract.pdf"), &path).unwrap();
+        render_page(&path, 1)
+    };
+    for (index, run) in result["runs"].as_array().unwrap().iter().enumerate() {
+        let label = format!("{} {}", run["size"], run["mode"]);
+        assert_eq!(run["status"], 200, "{label}: {run}");
+        assert_eq!(run["title"], "采购合同");
+        assert!(run["identity"].as_str().unwrap().contains("****"), "masked ID number shown: {run}");
+        for key in ["violations", "violationsBeforeSign", "doneViolations"] {
+            assert_eq!(run[key], json!([]), "{label}: axe-core {key}");
+        }
+        assert_eq!(run["errors"], json!([]), "{label}: console errors");
+        assert_eq!(run["downloaded"], true);
+        let pdf = PathBuf::from(input["runs"][index]["download"].as_str().unwrap());
+        assert_pyhanko_valid(&pdf, &ca, 1);
+        assert_pdfsig_valid(&pdf, &ca, 1);
+        // Where the page put the seal, in PDF points of the visible page.
+        let placed = &run["placed"];
+        let (px, py) = (placed["x"].as_f64().unwrap(), placed["y"].as_f64().unwrap());
+        if run["mode"] == "pointer" {
+            // The drop point measured by the test itself from the page image on screen.
+            let (drop, img) = (&run["dropScreen"], &run["pageBox"]);
+            let f = |v: &Value| v.as_f64().unwrap();
+            let ex = (f(&drop["x"]) - f(&img["x"])) / f(&img["width"]) * 595.276;
+            let ey = 841.89 - (f(&drop["y"]) - f(&img["y"])) / f(&img["height"]) * 841.89;
+            assert!(
+                (ex - px).abs() < 1.0 && (ey - py).abs() < 1.0,
+                "{label}: screen→PDF ({ex},{ey}) vs page ({px},{py})"
+            );
+        }
+        // The seal's pixels: the rendering changed around exactly that point and nowhere else.
+        let signed = render_page(&pdf, 1);
+        let ((x0, y0, x1, y1), changed) = changed_box(&original, &signed);
+        assert!(changed > 50, "{label}: no seal pixels on page 1");
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        assert!(
+            (cx - px).abs() < 8.0 && (cy - py).abs() < 8.0,
+            "{label}: seal pixels centred at ({cx},{cy}), dropped at ({px},{py})"
+        );
+        assert!(x1 - x0 < 200.0 && y1 - y0 < 200.0, "{label}: changes spread over ({x0},{y0})-({x1},{y1})");
+    }
+    assert!(result["runs"][0]["redirectedTo"].as_str().unwrap().starts_with(&redirect), "done page redirects");
+    // The flows are signed through the same core path as the API: audited, completed.
+    for flow in [&phone_flow, &desktop_flow, &keyboard_flow] {
+        assert_eq!(api.get(&format!("/v1/flows/{flow}")).body["status"], "completed");
+        let audit = api.get(&format!("/v1/flows/{flow}/audit"));
+        let events: Vec<&str> = audit.body["entries"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["action"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            events.contains(&"willingness.verified") && events.contains(&"flow.signer.signed"),
+            "{events:?} {:?}",
+            audit.body
+        );
+    }
+
+    assert!(result["reject"]["text"].as_str().unwrap().contains("拒签"), "{}", result["reject"]);
+    let rejected = api.get(&format!("/v1/flows/{reject_flow}"));
+    assert_eq!(rejected.body["status"], "rejected");
+    assert_eq!(rejected.body["signers"][0]["rejectReason"], "金额有误，请修改后重新发起");
+    assert_eq!(result["expired"]["status"], 410);
+    assert!(result["expired"]["text"].as_str().unwrap().contains("此链接已过期"));
+    assert_eq!(result["expired"]["hasForm"], false);
+    for key in ["notYourTurn", "notYourTurnPhone"] {
+        assert!(result[key]["text"].as_str().unwrap().contains("还未轮到您签署"), "{}", result[key]);
+        assert_eq!(result[key]["hasForm"], false);
+    }
+    let messages: Vec<&str> =
+        result["wrongCode"]["messages"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+    assert_eq!(messages[0], "验证码错误，请重新输入。", "{messages:?}");
+    assert_eq!(messages[1], "验证码错误，请重新输入。");
+    assert!(messages[2].contains("错误次数过多"), "{messages:?}");
+    assert!(messages[3].contains("错误次数过多"), "the right code no longer works: {messages:?}");
+    assert_eq!(result["wrongCode"]["verified"], 0);
+    assert_eq!(api.get(&format!("/v1/flows/{wrong_flow}")).body["signers"][0]["status"], "waiting");
 }
