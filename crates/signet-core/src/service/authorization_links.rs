@@ -77,6 +77,17 @@ pub enum AuthorizationLinkRefusal {
     Core(#[from] Error),
 }
 
+/// The native API reports refusals with the domain's own codes.
+impl From<AuthorizationLinkRefusal> for Error {
+    fn from(refusal: AuthorizationLinkRefusal) -> Self {
+        match refusal {
+            AuthorizationLinkRefusal::SealNotFound(id) => Error::invalid("sealIds", format!("no seal {id}")),
+            AuthorizationLinkRefusal::Core(err) => err,
+            other => Error::Conflict(other.to_string()),
+        }
+    }
+}
+
 /// Everything the authorization page shows.
 #[derive(Debug, Clone)]
 pub struct AuthorizationPage {

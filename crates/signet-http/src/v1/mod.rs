@@ -3,6 +3,7 @@
 mod accounts;
 mod app;
 mod auth;
+mod authorization_links;
 mod events;
 mod evidence;
 mod external_ca;
@@ -31,6 +32,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(evidence::routes())
         .merge(events::routes())
         .merge(verifications::routes())
+        .merge(authorization_links::routes())
 }
 
 /// Distinguishes a field sent as `null` (`Some(None)`) from an absent one (`None`).

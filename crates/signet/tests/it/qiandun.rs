@@ -292,3 +292,35 @@ fn authorization_page_in_chromium_on_sqlite_and_disk() {
 fn authorization_page_in_chromium_on_postgres_and_s3() {
     authorization_page_grants_silent_signing(Backend::PostgresS3);
 }
+
+#[test]
+fn the_native_authorization_link_route_gives_the_same_page_with_native_codes() {
+    let api = Api::start(Backend::Embedded);
+    let zhang = person(&api, "张三", "11010519491231002X");
+    let seal = person_seal(&api, &zhang, "张三", "red");
+    let path = format!("/v1/accounts/{zhang}/authorization-links");
+    let link = api.post(&path, &json!({"sealIds": [seal], "willingness": ["sms"], "expiresIn": 600}));
+    assert_eq!(link.status, 200, "{:?}", link.body);
+    let url = link.body["url"].as_str().unwrap();
+    assert_eq!(http().get(url).send().unwrap().status().as_u16(), 200);
+    assert!(link.body["shortUrl"].as_str().unwrap().contains("/s/"));
+    assert_eq!(api.post(&path, &json!({"sealIds": ["nosuchseal000000000000"]})).status, 400);
+    assert_eq!(api.post(&path, &json!({"willingness": ["iris"]})).status, 400);
+    let other = api.other_app_token();
+    assert_eq!(api.as_token_with(reqwest::Method::POST, &path, Some(&other), &json!({})).status, 404);
+    api.post(
+        &format!("/v1/accounts/{zhang}/authorizations"),
+        &json!({"scope": "auto_sign", "expiresAt": "2099-01-01T00:00:00Z"}),
+    );
+    assert_eq!(api.post(&path, &json!({})).status, 409, "already authorized");
+    let org = api.post(
+        "/v1/accounts",
+        &json!({"type": "org", "name": "杭州测试科技有限公司", "idType": "uscc", "idNumber": "12100000400009880K"}),
+    );
+    let org = org.body["id"].as_str().unwrap().to_owned();
+    let unverified = api.post(&format!("/v1/accounts/{org}/authorization-links"), &json!({}));
+    assert_eq!(unverified.status, 409, "{:?}", unverified.body);
+    assert!(unverified.body["message"].as_str().unwrap().contains("verification"));
+    let openapi = api.get("/openapi.json");
+    assert!(openapi.body["paths"]["/v1/accounts/{id}/authorization-links"]["post"].is_object());
+}
