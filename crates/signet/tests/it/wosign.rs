@@ -236,7 +236,10 @@ fn conformance(api: &Api) {
     w.fails(person_with(&|s| s["otherpic"] = json!(mislabelled)), -61);
     w.fails(signer_with(&|s| s["stampbase"] = json!(STANDARD.encode(b"MZ\x90\x00\x03"))), -61);
 
-    // -79: positions, pages, base64, formats, sizes.
+    // -79: bodies over the deployment's limit, positions, pages, base64, formats, sizes.
+    let oversized = format!("{{\"tokenid\":\"{APP_ID}\",\"pad\":\"{}\"}}", "x".repeat(20_000_001));
+    let reply = w.raw("/wosign", &oversized);
+    assert_eq!(reply["errorcode"], -79, "{reply}");
     let huge = STANDARD.encode(vec![0u8; 10 * 1024 * 1024 + 1]);
     let msg = w.fails(person_with(&|s| s["pic"] = json!(huge)), -79);
     assert!(msg.contains("pic"), "{msg}");
@@ -314,7 +317,11 @@ fn on_path(tool: &str) -> bool {
 fn conformance_on_sqlite() {
     let api = Api::start_with(
         Backend::Embedded,
-        &[("SIGNET_WORKER_INTERVAL_MS", "3600000"), ("SIGNET_WOSIGN_MAX_SIGNERS", "3")],
+        &[
+            ("SIGNET_WORKER_INTERVAL_MS", "3600000"),
+            ("SIGNET_WOSIGN_MAX_SIGNERS", "3"),
+            ("SIGNET_MAX_UPLOAD_BYTES", "20000000"),
+        ],
     );
     conformance(&api);
 }

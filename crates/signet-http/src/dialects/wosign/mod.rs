@@ -13,7 +13,8 @@ mod query;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -59,26 +60,33 @@ pub fn router(config: &WosignConfig) -> Router<AppState> {
     Router::new().route(BASE, any(endpoint)).route(&format!("{BASE}/"), any(endpoint)).layer(axum::Extension(config))
 }
 
-/// The endpoint: checks the body, the caller and its certificate, then dispatches.
+/// The endpoint: checks the body, the caller and its certificate, then dispatches. The body is
+/// read by axum's `Bytes` extractor, so the router's body limit applies.
 async fn endpoint(
     State(state): State<AppState>,
     axum::Extension(config): axum::Extension<std::sync::Arc<WosignConfig>>,
-    request: Request,
+    certificate: Option<axum::Extension<ClientCertificate>>,
+    method: Method,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match handle(&state, &config, request).await {
+    let certificate = certificate.map(|axum::Extension(c)| c);
+    match handle(&state, &config, certificate, method, body).await {
         Ok(response) => response,
         Err(err) => err.into_response(),
     }
 }
 
-async fn handle(state: &AppState, config: &WosignConfig, request: Request) -> Result<Response, WosignError> {
-    if request.method() != Method::POST {
+async fn handle(
+    state: &AppState,
+    config: &WosignConfig,
+    certificate: Option<ClientCertificate>,
+    method: Method,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, WosignError> {
+    if method != Method::POST {
         return Err(WosignError::parameter("method", "the API only accepts POST"));
     }
-    let certificate = request.extensions().get::<ClientCertificate>().cloned();
-    let body: Bytes = axum::body::to_bytes(request.into_body(), usize::MAX)
-        .await
-        .map_err(|e| WosignError::parameter("body", format!("could not be read: {e}")))?;
+    let body = body.map_err(|e| WosignError::parameter("body", e.body_text()))?;
     let value: Value =
         serde_json::from_slice(&body).map_err(|e| WosignError::new(BAD_JSON, format!("json 格式错误: {e}")))?;
     let Value::Object(map) = value else {
