@@ -247,3 +247,17 @@ pub(crate) fn parse_da(da: &str) -> (f64, String) {
     }
     (if size.is_finite() && size >= 0.0 { size } else { 0.0 }, color)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_da;
+
+    #[test]
+    fn default_appearance_size_and_colour() {
+        assert_eq!(parse_da("/Helv 12 Tf 0 g"), (12.0, "0 g".to_string()));
+        assert_eq!(parse_da("/Helv 0 Tf .1 .1 .1 rg"), (0.0, "0.1 0.1 0.1 rg".to_string()));
+        assert_eq!(parse_da("0 0 0 1 k /F1 9.5 Tf"), (9.5, "0 0 0 1 k".to_string()));
+        assert_eq!(parse_da(""), (0.0, "0 g".to_string()));
+        assert_eq!(parse_da("/F Tf -3 Tf"), (0.0, "0 g".to_string()), "garbage and negative sizes mean auto");
+    }
+}

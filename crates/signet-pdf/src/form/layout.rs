@@ -110,3 +110,39 @@ pub(crate) fn show(font: &mut FontUse<'_>, text: &str, context: &str) -> Result<
     hex.push('>');
     Ok(hex)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn font() -> Vec<u8> {
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../signet-seal/fonts/hei-noto-sans-cjk-sc.otf")).unwrap()
+    }
+
+    #[test]
+    fn chinese_breaks_anywhere_but_punctuation_stays_with_its_word() {
+        let data = font();
+        let f = FontUse::new(&data).unwrap();
+        // 10 pt CJK glyphs are 10 pt wide: five per 50 pt line.
+        assert_eq!(wrap(&f, "甲方乙方丙丁方", 10.0, 50.0), ["甲方乙方丙", "丁方"]);
+        let lines = wrap(&f, "甲方乙方丙，丁方", 10.0, 50.0);
+        assert_eq!(lines, ["甲方乙方", "丙，丁方"], "a comma never starts a line");
+        assert_eq!(wrap(&f, "一二\n三", 10.0, 100.0), ["一二", "三"]);
+        // Latin words break at spaces, not inside.
+        let lines = wrap(&f, "hello world again", 10.0, 40.0);
+        assert!(lines.iter().all(|l| !l.starts_with(' ') && !l.ends_with(' ')), "{lines:?}");
+        assert_eq!(lines, ["hello", "world", "again"]);
+        // A word longer than the line is cut rather than overflowing.
+        let lines = wrap(&f, "abcdefghijklmnopqrstuvwxyz", 10.0, 30.0);
+        assert!(lines.len() > 3 && lines.iter().all(|l| width(&f, l, 10.0) <= 30.0 + 1e-6), "{lines:?}");
+    }
+
+    #[test]
+    fn missing_glyphs_are_named() {
+        let data = font();
+        let f = FontUse::new(&data).unwrap();
+        assert!(check_glyphs(&f, "张三 ABC，。", "x").is_ok());
+        let err = check_glyphs(&f, "张\u{1F600}", "field a").unwrap_err();
+        assert!(err.to_string().contains("U+1F600") && err.to_string().contains("field a"), "{err}");
+    }
+}

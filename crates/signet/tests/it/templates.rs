@@ -29,6 +29,11 @@ fn templates_life(backend: Backend) {
     let plain = api.upload("contract.pdf", std::fs::read(fixture("contract.pdf")).unwrap());
     let plain_file = plain.body["id"].as_str().unwrap().to_owned();
 
+    let openapi = api.get("/openapi.json");
+    for path in ["/v1/templates", "/v1/templates/{id}", "/v1/templates/{id}/documents"] {
+        assert!(openapi.body["paths"][path].is_object(), "{path} in /openapi.json");
+    }
+
     // A template: the field list is read from the PDF.
     let created = api.post("/v1/templates", &json!({"fileId": template_file, "name": "房屋租赁合同"}));
     assert_eq!(created.status, 201, "{:?}", created.body);
