@@ -72,7 +72,8 @@ pub fn server_config(cert: &Path, key: &Path, client_ca: Option<&Path>) -> anyho
         None => builder.with_no_client_auth(),
     };
     let mut config = builder.with_single_cert(chain, key).context("the TLS key does not match the certificate")?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // HTTP/1.1 only: the server is built without axum's http2 feature.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
 }
 

@@ -742,6 +742,14 @@ fn client_certificates_with_curl() {
         .output()
         .unwrap();
     assert!(health.status.success(), "{}", String::from_utf8_lossy(&health.stderr));
+    // ALPN offers HTTP/1.1 only (the server speaks no HTTP/2), so h2-capable clients fall back.
+    let version = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{http_version}", "--cacert"])
+        .arg(&trust)
+        .arg(format!("{}/healthz", server.base_url))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&version.stdout), "1.1");
 
     // A client CA without TLS is refused at start.
     let plain = tempfile::tempdir().unwrap();
