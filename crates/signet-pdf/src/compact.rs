@@ -40,6 +40,8 @@ const READ_AHEAD: usize = 64 * 1024;
 const MAX_OBJECT: usize = 64 * 1024 * 1024;
 /// The end of the file searched for `startxref`.
 const TAIL_WINDOW: usize = 4096;
+/// The highest object number the compact xref lists (real files stay far below).
+const MAX_OBJECT_NUMBER: u32 = 8 * 1024 * 1024;
 /// Sections followed before giving up (a /Prev loop is caught separately).
 const MAX_SECTIONS: usize = 10_000;
 
@@ -326,7 +328,7 @@ fn stream_entries(dict: &Dict, raw: &[u8]) -> Option<Vec<(u32, Entry)>> {
                 2 => Entry::Packed { stm: u32::try_from(f2).ok()?, idx: u32::try_from(f3).ok()? },
                 _ => continue,
             };
-            out.push((u32::try_from(first + i).ok()?, entry));
+            out.push((u32::try_from(first.checked_add(i)?).ok()?, entry));
         }
     }
     Some(out)
@@ -453,6 +455,11 @@ fn copy_objects<R: Read + Seek + ?Sized>(
         out.extend_from_slice(b"\nendobj\n");
     }
     let size = xref.entries.keys().copied().max().unwrap_or(0).saturating_add(1);
+    // Our xref lists every number below `size`: a sparse, huge numbering is left to the
+    // repairing loader rather than written out row by row.
+    if size > MAX_OBJECT_NUMBER {
+        return Ok(None);
+    }
     let packed = xref.entries.values().any(|e| matches!(e, Entry::Packed { .. }));
     if keep == Keep::Everything && !packed {
         write_table(&mut out, xref, &offsets, size);
@@ -628,6 +635,14 @@ mod tests {
         let at = crate::tail::find(&f, b"0000000000 65535 f \n", 0).unwrap() + 40;
         f[at..at + 10].copy_from_slice(b"0000000009");
         assert!(load(&mut Cursor::new(&f)).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_huge_object_number_needs_the_repairing_loader() {
+        let f = String::from_utf8(classic()).unwrap();
+        // A free entry numbered 4e9: the compact xref would need a row for every number below.
+        let f = f.replace("trailer", "4000000000 1\n0000000000 00000 f \ntrailer");
+        assert!(load(&mut Cursor::new(f.as_bytes())).unwrap().is_none());
     }
 
     #[test]

@@ -137,6 +137,10 @@ pub(super) struct SignArgs {
     /// Do not ask the certificate's OCSP responder whether it was revoked before signing.
     #[arg(long)]
     no_revocation_check: bool,
+    /// Make this a certification signature (the document's first) allowing afterwards:
+    /// 1 no changes, 2 form filling and signatures, 3 also annotations.
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(u8).range(1..=3))]
+    certify: Option<u8>,
 }
 
 pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
@@ -189,7 +193,11 @@ pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
         let quick = Http::new(std::time::Duration::from_secs(5))?;
         material.check_not_revoked(if deployment.is_some() { transport } else { &quick })?;
     }
-    let outcome = signed.write(|out| Ok(signet_pdf::sign(&mut input, out, &request, &container)?))?;
+    let certify = args.certify.and_then(|p| signet_pdf::DocMdp::from_p(i64::from(p)));
+    let outcome = signed.write(|out| match certify {
+        Some(level) => Ok(signet_pdf::certify(&mut input, out, &request, level, &container)?),
+        None => Ok(signet_pdf::sign(&mut input, out, &request, &container)?),
+    })?;
     let mut last = signed;
     if args.level >= Level::BLt {
         let certs = signature_certificates(last.reader()?, &outcome.field_name, args.user_password.as_deref())?;
@@ -201,6 +209,11 @@ pub(super) fn run(settings: Settings, args: SignArgs) -> anyhow::Result<()> {
     last.persist(&args.output)?;
     if let Some(deployment) = deployment {
         deployment.close();
+    }
+    if outcome.rewritten {
+        eprintln!(
+            "note: the input was an unsigned hybrid-reference file; it was rewritten with one xref section before signing"
+        );
     }
     let seals = outcome.widgets.len();
     eprintln!(

@@ -154,6 +154,9 @@ fn check(file: &mut File, signature: &EmbeddedSignature, policy: &VerifyPolicy<'
             }
         }
     };
+    if let Some(level) = signature.certification {
+        lines.push(("certification", certification_text(level).into()));
+    }
     let later = summarise_changes(signature);
     lines.push(("later changes", if later.is_empty() { "none".into() } else { later.join("; ") }));
     let untouched = signature.is_untouched();
@@ -173,6 +176,7 @@ fn check(file: &mut File, signature: &EmbeddedSignature, policy: &VerifyPolicy<'
         "coverage": format!("{:?}", signature.coverage),
         "revision": signature.revision,
         "untouched": untouched,
+        "certification": signature.certification.map(|l| l as u8),
         "laterChanges": signature.later_changes.iter().map(|c| json!({
             "revision": c.revision, "description": c.description, "allowed": c.allowed,
         })).collect::<Vec<_>>(),
@@ -181,6 +185,15 @@ fn check(file: &mut File, signature: &EmbeddedSignature, policy: &VerifyPolicy<'
         "valid": ok,
     });
     Ok(Report { ok, lines, json })
+}
+
+/// What a certification signature's DocMDP level allows, in words.
+fn certification_text(level: signet_pdf::DocMdp) -> &'static str {
+    match level {
+        signet_pdf::DocMdp::NoChanges => "certified, DocMDP P=1: no changes allowed",
+        signet_pdf::DocMdp::FormFilling => "certified, DocMDP P=2: form filling and signatures allowed",
+        signet_pdf::DocMdp::Annotations => "certified, DocMDP P=3: form filling, signatures and annotations allowed",
+    }
 }
 
 /// Later changes, one entry per distinct change and revision (`new object` x 12, ...).

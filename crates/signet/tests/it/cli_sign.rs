@@ -646,3 +646,43 @@ fn pem_keys_digests_legacy_subfilter_and_field_names() {
     let json: serde_json::Value = serde_json::from_str(&report).expect("JSON");
     assert!(ok && json["signatures"][0]["subFilter"] == "adbe.pkcs7.detached", "{json}");
 }
+
+#[test]
+fn certify_levels_are_written_reported_and_enforced() {
+    let pki = PkiServer::start(Backend::Embedded);
+    let ca = pki.path("ca.pem");
+    let seal = pki.seal();
+    let (first, _) = pki.issue("张三", "rsa2048");
+    let (second, _) = pki.issue("李四", "p256");
+    let contract = fixture("contract.pdf");
+    let p2 = pki.path("certified-p2.pdf");
+    let sign = |input: &Path, out: &Path, p12: &Path, extra: &[&str]| {
+        let mut args = vec!["sign", s(input), "-o", s(out), "--p12", s(p12), "--password", "pw"];
+        args.extend(extra);
+        pki.signet(&args)
+    };
+    let done = sign(&contract, &p2, &first, &["--image", s(&seal), "--at", "2,150,110", "--certify", "2"]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_pyhanko_valid(&p2, &ca);
+    let (ok, report) = signet_verify(&p2, &ca, &[]);
+    assert!(ok && report.contains("certified, DocMDP P=2"), "{report}");
+    // P=2 allows a later (invisible) signature; both stay valid.
+    let both = pki.path("certified-p2-signed.pdf");
+    let done = sign(&p2, &both, &second, &["--field", "Approval"]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_pyhanko_valid(&both, &ca);
+    let (ok, report) = signet_verify(&both, &ca, &[]);
+    assert!(ok, "{report}");
+    // A certification must be the first signature, and P=1 refuses any later one.
+    let again = pki.path("again.pdf");
+    let refused = sign(&p2, &again, &second, &["--certify", "2"]);
+    assert!(!refused.status.success() && !again.exists());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("certification signature must be the first"));
+    let p1 = pki.path("certified-p1.pdf");
+    assert!(sign(&contract, &p1, &first, &["--certify", "1"]).status.success());
+    let refused = sign(&p1, &again, &second, &[]);
+    assert!(!refused.status.success() && !again.exists());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("DocMDP P=1"));
+    // Out-of-range levels are refused by the argument parser.
+    assert!(!sign(&contract, &again, &first, &["--certify", "4"]).status.success());
+}
