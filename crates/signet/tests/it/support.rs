@@ -20,6 +20,8 @@ pub struct TestServer {
     pub base_url: String,
     /// Lines the server printed on stdout before it was ready (bootstrap credentials, address).
     pub stdout: Vec<String>,
+    /// The file the server's stderr (its log) goes to.
+    pub stderr_path: PathBuf,
     child: Child,
 }
 
@@ -73,7 +75,7 @@ impl TestServer {
                     if let Some(url) = line.strip_prefix("signet listening on ") {
                         let base_url = url.trim().to_owned();
                         lines.push(line);
-                        return Ok(Self { base_url, stdout: lines, child });
+                        return Ok(Self { base_url, stdout: lines, stderr_path, child });
                     }
                     lines.push(line);
                 }

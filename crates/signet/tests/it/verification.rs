@@ -187,7 +187,10 @@ pub fn deposit_amount(api: &Api, reference: &str) -> u64 {
 
 fn checks_and_status(backend: Backend) {
     let faceid = FaceIdStandIn::start();
-    let api = Api::start_with(backend, &[("SIGNET_VERIFICATION_PROVIDER", &faceid.setting(SECRET_KEY))]);
+    let api = Api::start_with(
+        backend,
+        &[("SIGNET_VERIFICATION_PROVIDER", &faceid.setting(SECRET_KEY)), ("SIGNET_LOG", "debug")],
+    );
     let zhang = person(&api, "张三", "11010519491231002X", "13800138000");
 
     let fresh = api.get(&format!("/v1/accounts/{zhang}/verifications"));
@@ -292,6 +295,13 @@ fn checks_and_status(backend: Backend) {
     let hit = confirm(amount);
     assert_eq!(hit.body["outcome"], "match", "{:?}", hit.body);
     assert_eq!(confirm(amount).status, 409, "answered once");
+    // The server's debug log has the checks but none of the identity data sent to FaceID.
+    let log = std::fs::read_to_string(&api.server.stderr_path).unwrap();
+    assert!(log.contains("faceid answered"), "the log is the server's debug log");
+    for secret in ["11010519491231002X", "6222600260001072444", "6222600260009999999", "13800138000", "571901234567890"]
+    {
+        assert!(!log.contains(secret), "the log leaks {secret}");
+    }
     let org_status = api.get(&format!("/v1/accounts/{org}/verifications"));
     assert_eq!(
         (org_status.body["status"].as_str(), org_status.body["level"].as_str()),
