@@ -313,10 +313,9 @@ fn on_path(tool: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
-#[test]
-fn conformance_on_sqlite() {
+fn conformance_on(backend: Backend) {
     let api = Api::start_with(
-        Backend::Embedded,
+        backend,
         &[
             ("SIGNET_WORKER_INTERVAL_MS", "3600000"),
             ("SIGNET_WOSIGN_MAX_SIGNERS", "3"),
@@ -324,6 +323,16 @@ fn conformance_on_sqlite() {
         ],
     );
     conformance(&api);
+}
+
+#[test]
+fn conformance_on_sqlite() {
+    conformance_on(Backend::Embedded);
+}
+
+#[test]
+fn conformance_on_postgres_and_s3() {
+    conformance_on(Backend::PostgresS3);
 }
 
 /// A callback receiver answering each push with the next body of a script, then `1`.
