@@ -160,8 +160,8 @@ impl Signet {
     }
 
     fn seal_callback_secret(&self, id: &AppId, secret: &str) -> Result<Vec<u8>> {
-        if secret.is_empty() || secret.len() > 256 {
-            return Err(Error::invalid("callbackSecret", "expected 1 to 256 characters"));
+        if secret.trim().is_empty() || secret.len() > 256 {
+            return Err(Error::invalid("callbackSecret", "expected 1 to 256 characters, not only spaces"));
         }
         Ok(self.keys.seal(secret.as_bytes(), callback_secret_context(id).as_bytes()))
     }

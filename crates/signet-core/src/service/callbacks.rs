@@ -106,7 +106,10 @@ impl Signet {
 
     /// Undelivered events of the app, oldest first (pull mode: for apps that cannot receive pushes).
     pub async fn pending_events(&self, app: &AppId, limit: i64) -> Result<Vec<OutboxEvent>> {
-        self.store.outbox_pending(app, limit.clamp(1, 200)).await
+        if !(1..=200).contains(&limit) {
+            return Err(Error::invalid("limit", "expected 1 to 200"));
+        }
+        self.store.outbox_pending(app, limit).await
     }
 
     /// Confirms an event: it will not be delivered again, pushed or pulled.

@@ -1,6 +1,6 @@
 //! `/v1/flows/{id}/signers/{account}/link`: a signer's signing-page link.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{CallerApp, Json};
+use crate::extract::{CallerApp, Json, Path};
 use crate::pages::link_urls;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {

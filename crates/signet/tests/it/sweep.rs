@@ -106,6 +106,8 @@ struct Fixtures {
     flow: String,
     evidence: String,
     event: Option<String>,
+    /// Only when the server has templates.
+    template: Option<String>,
     upload_token: String,
     serial: String,
 }
@@ -151,6 +153,7 @@ impl Sweep<'_> {
             ("id", "flows") => f.flow.clone(),
             ("id", "evidence") => f.evidence.clone(),
             ("id", "events") => f.event.clone().unwrap_or_else(|| UNKNOWN_ID.into()),
+            ("id", "templates") => f.template.clone().unwrap_or_else(|| UNKNOWN_ID.into()),
             _ => UNKNOWN_ID.into(),
         }
     }
@@ -312,7 +315,8 @@ impl Sweep<'_> {
                 let shown: String = value.chars().take(24).collect();
                 let request =
                     self.request(&op.method, &format!("{path}?{name}={value}"), Some(&token), self.valid_body(op, doc));
-                let hint = (numeric && matches!(value, "abc" | "1.5" | "NaN")).then_some(name.as_str());
+                // Integer parameters of this API (limits, pages) are all positive.
+                let hint = (numeric && matches!(value, "abc" | "1.5" | "NaN" | "-1")).then_some(name.as_str());
                 let expect = if hint.is_some() { Expect::ClientError(hint) } else { Expect::NoServerError };
                 self.check(&format!("{} [query {name}={shown}]", op.label()), request, expect);
             }
@@ -349,16 +353,21 @@ impl Sweep<'_> {
         }
         let valid = example(doc, &schema, 0);
         let json_text = serde_json::to_vec(&valid).unwrap();
+        // Broken text in a field the body really has, so that it is decoded rather than refused by name.
+        let field = resolve(doc, &schema)["properties"].as_object().and_then(|p| p.keys().next().cloned());
+        let field = field.unwrap_or_else(|| "a".into());
+        let broken_text = |text: &[u8]| [format!("{{\"{field}\":\"").as_bytes(), text, b"\"}"].concat();
         let raw = |content_type: Option<&'static str>, bytes: &[u8]| Body::Raw { content_type, bytes: bytes.to_vec() };
         let broken: Vec<(&str, Body)> = vec![
-            ("invalid JSON", raw(Some("application/json"), b"{\"a\":")),
+            ("invalid JSON", raw(Some("application/json"), &broken_text(b"x")[..field.len() + 4])),
             ("empty body", raw(Some("application/json"), b"")),
             ("null body", raw(Some("application/json"), b"null")),
             ("array body", raw(Some("application/json"), b"[1,2]")),
             ("number body", raw(Some("application/json"), b"12345678901234567890123")),
             ("string body", raw(Some("application/json"), b"\"x\"")),
-            ("not UTF-8", raw(Some("application/json"), b"{\"a\":\"\xff\xfe\"}")),
-            ("lone surrogate", raw(Some("application/json"), b"{\"a\":\"\\ud800\"}")),
+            ("not UTF-8", raw(Some("application/json"), &broken_text(b"\xff\xfe"))),
+            ("lone surrogate", raw(Some("application/json"), &broken_text(b"\\ud800"))),
+            ("bad escape", raw(Some("application/json"), &broken_text(b"\\x41"))),
             ("deep nesting", raw(Some("application/json"), &[b"[".repeat(5000), b"]".repeat(5000)].concat())),
             ("text/plain", raw(Some("text/plain"), &json_text)),
             ("no content type", raw(None, &json_text)),
@@ -679,7 +688,7 @@ fn contract() -> Vec<u8> {
 }
 
 /// Creates one of each resource for the bootstrap app.
-fn fixtures(api: &Api) -> Fixtures {
+fn fixtures(api: &Api, doc: &Value) -> Fixtures {
     let created = |reply: crate::support::Reply, what: &str| -> Value {
         assert!(matches!(reply.status, 200 | 201), "creating {what}: {} {:?}", reply.status, reply.body);
         reply.body
@@ -730,6 +739,11 @@ fn fixtures(api: &Api) -> Fixtures {
         .to_owned();
     let events = api.get("/v1/events");
     let event = events.body.as_array().and_then(|e| e.first()).and_then(|e| e["id"].as_str()).map(str::to_owned);
+    let template = doc["paths"].get("/v1/templates").map(|_| {
+        let form = std::fs::read(fixture("template.pdf")).expect("template fixture");
+        let form = created(api.upload("template.pdf", form), "a form PDF")["id"].as_str().unwrap().to_owned();
+        created(api.post("/v1/templates", &json!({"fileId": form})), "a template")["id"].as_str().unwrap().to_owned()
+    });
     let md5 = base64::engine::general_purpose::STANDARD.encode([0u8; 16]);
     let ticket = created(
         api.post(
@@ -739,7 +753,7 @@ fn fixtures(api: &Api) -> Fixtures {
         "an upload URL",
     );
     let upload_token = ticket["uploadUrl"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-    Fixtures { account, seal, authorization, file, flow, evidence, event, upload_token, serial }
+    Fixtures { account, seal, authorization, file, flow, evidence, event, template, upload_token, serial }
 }
 
 /// A correctly MACed token for `app`, expiring at `expires_at`, made with the server's master key.
@@ -775,7 +789,7 @@ fn sweep(backend: Backend) {
     assert!(operations.len() >= 40, "the document lists only {} operations", operations.len());
     let now = OffsetDateTime::now_utc();
     let mut sweep = Sweep {
-        fixtures: fixtures(&api),
+        fixtures: fixtures(&api, &doc),
         client: http(),
         other_token: api.other_app_token(),
         expired_token: crafted_token(&api, APP_ID, now - time::Duration::minutes(1)),
