@@ -222,7 +222,8 @@ fn decode(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        // Entities are short: look for the `;` in the first 12 bytes (ASCII, so slicing is safe).
+        let end = rest.bytes().take(12).position(|b| b == b';');
         let decoded = end.and_then(|e| {
             let ent = &rest[1..e];
             let c = match ent {
@@ -277,5 +278,32 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert!(rows[0][0].0);
         assert_eq!(rows[1][1].1[0].text, "¥1,000");
+    }
+
+    #[test]
+    fn malformed_html_never_panics() {
+        for html in [
+            "<",
+            ">",
+            "<<<>>>",
+            "&",
+            "&中文中文中文中文;",
+            "&#xFFFFFFFF;",
+            "&#99999999999;",
+            "<table><td>x",
+            "</td></tr></table><td>y",
+            "<!-- open comment",
+            "<p>a<br/>b</p></p></div>",
+            "<h9>z</h9>",
+            "<table><tr></tr></table>",
+            "<script>alert(1)</script>text",
+            "\u{0}<b>\u{7f}</b>",
+        ] {
+            let _ = parse(html);
+        }
+        assert_eq!(
+            parse("a &amp b &#x4E2D;"),
+            vec![Block::Paragraph(vec![Run { text: "a &amp b 中".into(), bold: false }])]
+        );
     }
 }
