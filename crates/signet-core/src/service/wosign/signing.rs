@@ -81,7 +81,7 @@ impl Signet {
             };
             match self.wosign_sign_next(order, &flow, signer, format).await {
                 Ok(()) => {}
-                Err(Error::Conflict(reason)) if reason.contains("concurrently") && rebases < MAX_REBASES => {
+                Err(Error::ConcurrentUpdate(_)) if rebases < MAX_REBASES => {
                     rebases += 1;
                 }
                 Err(
