@@ -80,6 +80,33 @@ pub(crate) fn text_fields(doc: &Document) -> Result<Vec<FieldInfo>> {
     Ok(out)
 }
 
+/// Whether any signature field carries a signature: a rewrite would break it, so such a
+/// document cannot be a template.
+pub(crate) fn has_signature(doc: &Document) -> bool {
+    let Ok(catalog) = doc.catalog() else { return false };
+    let form = catalog.get("AcroForm").and_then(|f| doc.resolve(f)).and_then(|f| f.as_dict().cloned());
+    let roots = form
+        .and_then(|f| f.get("Fields").and_then(|x| doc.resolve(x)))
+        .and_then(|f| f.as_array().map(<[Obj]>::to_vec))
+        .unwrap_or_default();
+    let mut stack: Vec<(Obj, usize)> = roots.into_iter().map(|r| (r, 0)).collect();
+    let mut seen = HashSet::new();
+    while let Some((r, depth)) = stack.pop() {
+        let Some(id) = r.as_ref() else { continue };
+        if depth > 32 || !seen.insert(id) {
+            continue;
+        }
+        let Some(d) = doc.dict(id) else { continue };
+        if d.get("FT").and_then(Obj::as_name) == Some(b"Sig") && d.get("V").is_some_and(|v| !matches!(v, Obj::Null)) {
+            return true;
+        }
+        if let Some(kids) = d.get("Kids").and_then(|k| doc.resolve(k)).and_then(|k| k.as_array().map(<[Obj]>::to_vec)) {
+            stack.extend(kids.into_iter().map(|k| (k, depth + 1)));
+        }
+    }
+    false
+}
+
 #[derive(Default, Clone)]
 struct Inherited {
     ft: Option<Vec<u8>>,

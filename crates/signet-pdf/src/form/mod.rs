@@ -66,6 +66,11 @@ pub struct Filled {
 /// The text fields of a template (password fields excluded). [`PdfError::NoForm`] if none.
 pub fn text_fields(pdf: &[u8]) -> Result<Vec<TextField>> {
     let doc = open(pdf)?;
+    if fields::has_signature(&doc) {
+        return Err(PdfError::InvalidRequest(
+            "a signed PDF cannot be a template: filling it would break its signatures".into(),
+        ));
+    }
     Ok(fields::text_fields(&doc)?.into_iter().map(|f| f.public).collect())
 }
 
@@ -83,6 +88,9 @@ fn open(pdf: &[u8]) -> Result<Document> {
 /// Fills, flattens and appends; returns a new PDF.
 pub fn fill(req: &FillRequest<'_>) -> Result<Filled> {
     let doc = open(req.template)?;
+    if fields::has_signature(&doc) {
+        return Err(PdfError::InvalidRequest("the template is signed: filling it would break its signatures".into()));
+    }
     let fields = match fields::text_fields(&doc) {
         Ok(f) => f,
         Err(PdfError::NoForm) if req.values.is_empty() => Vec::new(),

@@ -220,6 +220,9 @@ fn bad_fills_give_errors_that_name_the_problem() {
     assert!(matches!(text_fields(&fixture_bytes("contract.pdf")), Err(PdfError::NoForm)));
     let err = run_fill(&template, &BTreeMap::new(), &[Chunk::Pdf(b"%PDF-1.4 junk".to_vec())], false).unwrap_err();
     assert!(matches!(err, PdfError::BrokenXref(_) | PdfError::Malformed(_) | PdfError::NotPdf(_)), "{err}");
+    let err = run_fill(&fixture_bytes("pyhanko-signed.pdf"), &BTreeMap::new(), &[], false).unwrap_err();
+    assert!(matches!(err, PdfError::InvalidRequest(ref m) if m.contains("signed")), "{err}");
+    assert!(matches!(text_fields(&fixture_bytes("pyhanko-signed.pdf")), Err(PdfError::InvalidRequest(_))));
     let err = run_fill(&fixture_bytes("aes256-owner.pdf"), &BTreeMap::new(), &[], false).unwrap_err();
     assert!(matches!(err, PdfError::UnsupportedEncryption(_)), "encrypted templates are refused: {err}");
     let err = run_fill(&template, &BTreeMap::new(), &[Chunk::Html("<p>\u{1F600}</p>".into())], false).unwrap_err();
