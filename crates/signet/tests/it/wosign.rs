@@ -298,6 +298,13 @@ fn conformance(api: &Api) {
     assert_eq!(created["orderNumber"], "C-1");
     assert_eq!(created["ordernumber"], "C-1");
     w.fails(good(), -47);
+    // The same new number sent four times at once: one order, three -47.
+    let answers: Vec<Value> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| w.call(order("C-RACE", vec![person_signer()])))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(answers.iter().filter(|a| a["status"] == 1).count(), 1, "{answers:?}");
+    assert_eq!(answers.iter().filter(|a| a["errorcode"] == -47).count(), 3, "{answers:?}");
     let query = w.ok(json!({"actiontype": "QuerySignOrder", "signid": sign_id}));
     assert_eq!(query["orderStatus"], "signing");
     assert_eq!(query["signers"].as_array().unwrap().len(), 2);
