@@ -17,7 +17,7 @@ use tracing::{info, warn};
 
 use super::SealSource;
 use super::Signet;
-use super::flows::{MAX_REBASES, Signature, TransitionReport, flow_scope};
+use super::flows::{Applied, MAX_REBASES, Signature, TransitionReport, flow_scope};
 use crate::accounts::{AccountId, AccountKind, AccountLookup, AccountRecord, NewAccount};
 use crate::apps::{App, AppChanges};
 use crate::audit::AuditEntry;
@@ -588,15 +588,8 @@ impl Signet {
 struct EsignReport<'a>(Option<&'a NoticeFormat>);
 
 impl TransitionReport for EsignReport<'_> {
-    async fn change(
-        &self,
-        signet: &Signet,
-        before: &FlowRecord,
-        after: FlowRecord,
-        action: &str,
-        detail: serde_json::Value,
-        now: OffsetDateTime,
-    ) -> Result<FlowChange> {
+    async fn change(&self, signet: &Signet, applied: Applied<'_>) -> Result<FlowChange> {
+        let Applied { before, after, action, detail, now } = applied;
         let mut events = Vec::new();
         if let Some(format) = self.0 {
             let notice = EsignNotice::FlowEnded { flow: &after, at: now };

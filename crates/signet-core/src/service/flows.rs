@@ -377,7 +377,8 @@ impl Signet {
             let mut next = flow.clone();
             let detail = step(&mut next)?;
             next.updated_at = now;
-            let change = report.change(self, &flow, next.clone(), action, detail, now).await?;
+            let applied = Applied { before: &flow, after: next.clone(), action, detail, now };
+            let change = report.change(self, applied).await?;
             match self.store.flow_update(&change).await {
                 Ok(()) => return Ok(next),
                 Err(Error::ConcurrentUpdate(_)) => continue,
@@ -596,33 +597,27 @@ pub(super) struct SignedRevision {
     pub after: BlobKey,
 }
 
+/// A step applied to a flow as read, not yet committed.
+pub(super) struct Applied<'a> {
+    pub before: &'a FlowRecord,
+    pub after: FlowRecord,
+    pub action: &'a str,
+    pub detail: serde_json::Value,
+    pub now: OffsetDateTime,
+}
+
 /// What a committed transition writes besides the new state: its audit entries and callback
 /// events. The native API reports its own events; a dialect reports in its vendor's format.
 pub(super) trait TransitionReport {
-    async fn change(
-        &self,
-        signet: &Signet,
-        before: &FlowRecord,
-        after: FlowRecord,
-        action: &str,
-        detail: serde_json::Value,
-        now: OffsetDateTime,
-    ) -> Result<FlowChange>;
+    async fn change(&self, signet: &Signet, applied: Applied<'_>) -> Result<FlowChange>;
 }
 
 /// The native report: the action's audit entry and event, plus `flow.completed` on completion.
 pub(super) struct NativeReport;
 
 impl TransitionReport for NativeReport {
-    async fn change(
-        &self,
-        signet: &Signet,
-        before: &FlowRecord,
-        after: FlowRecord,
-        action: &str,
-        detail: serde_json::Value,
-        now: OffsetDateTime,
-    ) -> Result<FlowChange> {
+    async fn change(&self, signet: &Signet, applied: Applied<'_>) -> Result<FlowChange> {
+        let Applied { before, after, action, detail, now } = applied;
         signet.change_for(before, after, action, detail, now).await
     }
 }
