@@ -4,7 +4,7 @@
 //! Text that does not fit at the field's size is set smaller (down to [`MIN_SIZE`]) rather
 //! than clipped: a contract must not silently lose the end of a name or an amount.
 
-use super::fields::{Align, FieldInfo};
+use super::fields::{Align, Decoration, FieldInfo};
 use super::font::FontUse;
 use super::layout::{show, width, wrap};
 use crate::error::Result;
@@ -22,11 +22,47 @@ const LEADING: f64 = 1.25;
 pub(crate) const FONT_RES: &str = "SgnCJK";
 
 /// Content stream (in the widget's own box, origin bottom-left) drawing `value`.
-pub(crate) fn field_content(font: &mut FontUse<'_>, field: &FieldInfo, w: f64, h: f64, value: &str) -> Result<Vec<u8>> {
+pub(crate) fn field_content(
+    font: &mut FontUse<'_>,
+    field: &FieldInfo,
+    decoration: &Decoration,
+    w: f64,
+    h: f64,
+    value: &str,
+) -> Result<Vec<u8>> {
     let f = &field.public;
     let ctx = format!("field {}", f.name);
     let (asc, desc) = (font.metrics.ascent, font.metrics.descent);
     let mut ops = String::new();
+    // Background and border first, as viewers draw them (outside the marked text content).
+    if let Some(bg) = &decoration.background {
+        ops.push_str(&format!("q {bg} 0 0 {} {} re f Q\n", fmt_real(w), fmt_real(h)));
+    }
+    if let Some((bc, bw)) = &decoration.border {
+        let half = bw / 2.0;
+        ops.push_str(&format!(
+            "q {bc} {} w {} {} {} {} re S Q\n",
+            fmt_real(*bw),
+            fmt_real(half),
+            fmt_real(half),
+            fmt_real(w - bw),
+            fmt_real(h - bw)
+        ));
+        if f.comb && !f.multiline {
+            // Comb fields show their cells.
+            let cells = f.max_len.unwrap_or(1).max(1);
+            for i in 1..cells {
+                let x = w * i as f64 / cells as f64;
+                ops.push_str(&format!(
+                    "q {bc} {} w {} 0 m {} {} l S Q\n",
+                    fmt_real(*bw),
+                    fmt_real(x),
+                    fmt_real(x),
+                    fmt_real(h)
+                ));
+            }
+        }
+    }
     ops.push_str("/Tx BMC\nq\n");
     ops.push_str(&format!("1 1 {} {} re W n\n", fmt_real(w - 2.0), fmt_real(h - 2.0)));
     ops.push_str("BT\n");

@@ -43,6 +43,64 @@ pub(crate) struct WidgetRef {
     pub(crate) id: (u32, u16),
     pub(crate) page: usize,
     pub(crate) rect: [f64; 4],
+    /// Background and border from `/MK` and `/BS`, which a new appearance must draw again.
+    pub(crate) decoration: Decoration,
+}
+
+/// A widget's background fill and border, as content-stream colour operators.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Decoration {
+    /// Fill colour operator (`/MK /BG`).
+    pub(crate) background: Option<String>,
+    /// Stroke colour operator (`/MK /BC`) and width (`/BS /W`, default 1).
+    pub(crate) border: Option<(String, f64)>,
+}
+
+/// A colour array of 1, 3 or 4 components as a fill (`stroke = false`) or stroke operator.
+fn color_op(o: &Obj, stroke: bool) -> Option<String> {
+    let v: Vec<f64> = o
+        .as_array()?
+        .iter()
+        .filter_map(|x| match x {
+            Obj::Int(i) => Some(*i as f64),
+            Obj::Real(r) => Some(*r),
+            _ => None,
+        })
+        .collect();
+    let op = match (v.len(), stroke) {
+        (1, false) => "g",
+        (1, true) => "G",
+        (3, false) => "rg",
+        (3, true) => "RG",
+        (4, false) => "k",
+        (4, true) => "K",
+        _ => return None,
+    };
+    let nums: Vec<String> = v.iter().map(|x| crate::obj::fmt_real(*x)).collect();
+    Some(format!("{} {op}", nums.join(" ")))
+}
+
+fn decoration(doc: &Document, w: &Dict) -> Decoration {
+    let mk = w.get("MK").and_then(|m| doc.resolve(m)).and_then(|m| m.as_dict().cloned()).unwrap_or_default();
+    let width = w
+        .get("BS")
+        .and_then(|b| doc.resolve(b))
+        .and_then(|b| b.as_dict().and_then(|d| d.get("W").cloned()))
+        .and_then(|x| match x {
+            Obj::Int(i) => Some(i as f64),
+            Obj::Real(r) => Some(r),
+            _ => None,
+        })
+        .unwrap_or(1.0);
+    Decoration {
+        background: mk.get("BG").and_then(|c| doc.resolve(c)).and_then(|c| color_op(&c, false)),
+        border: mk
+            .get("BC")
+            .and_then(|c| doc.resolve(c))
+            .and_then(|c| color_op(&c, true))
+            .filter(|_| width > 0.0)
+            .map(|op| (op, width)),
+    }
 }
 
 /// A terminal text field with everything filling needs.
@@ -171,7 +229,7 @@ fn walk(
             .copied()
             .or_else(|| wd.get("P").and_then(Obj::as_ref).and_then(|p| page_of.get(&p).copied()))
             .unwrap_or(1);
-        widgets.push(WidgetRef { id: wid, page, rect });
+        widgets.push(WidgetRef { id: wid, page, rect, decoration: decoration(doc, &wd) });
     }
     let Some(first) = widgets.first().cloned() else { return Ok(()) };
     let ff = here.ff.unwrap_or(0);

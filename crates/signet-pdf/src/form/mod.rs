@@ -113,7 +113,7 @@ pub fn fill(req: &FillRequest<'_>) -> Result<Filled> {
         let mut field_dict = doc.dict(field.id).unwrap_or_default();
         for w in &field.widgets {
             let ap = match value {
-                Some(v) => Some(appearance_stream(&mut out, &mut font, field, w.rect, v, font_id)?),
+                Some(v) => Some(appearance_stream(&mut out, &mut font, field, w, v, font_id)?),
                 None if req.flatten => flatten::existing_appearance(&doc, w.id)
                     .map(|(r, bbox, matrix)| (copier.remap(&mut out, &r), bbox, matrix)),
                 None => None,
@@ -205,13 +205,14 @@ fn appearance_stream(
     out: &mut Output,
     font: &mut FontUse<'_>,
     field: &FieldInfo,
-    rect: [f64; 4],
+    widget: &fields::WidgetRef,
     value: &str,
     font_id: u32,
 ) -> Result<(Obj, [f64; 4], [f64; 6])> {
+    let rect = widget.rect;
     let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
     let value = value.replace("\r\n", "\n").replace('\r', "\n");
-    let content = appearance::field_content(font, field, w, h, &value)?;
+    let content = appearance::field_content(font, field, &widget.decoration, w, h, &value)?;
     let bbox = [0.0, 0.0, w, h];
     let dict = Dict::new()
         .with("Type", Obj::name("XObject"))
