@@ -35,19 +35,7 @@ pub async fn create_person(
         ("a" | "b", _) => return Err(YhtError::Param("identityRegion 格式不正确 (0-4)".into())),
         _ => return Err(YhtError::Param("certifyType 格式不正确 (a 或 b)".into())),
     };
-    let new = NewAccount {
-        kind: AccountKind::Person,
-        name,
-        id_type,
-        id_number: p.str("certifyNum")?,
-        mobile: mobile(&p)?,
-        email: None,
-        third_id: None,
-        agent_id: None,
-        waive_uscc_check: false,
-    };
-    let signer = state.signet.yunhetong_create_user(&caller, new).await?;
-    Ok(Ok200::data(json!({"signerId": signer})))
+    create_user(&state, &caller, AccountKind::Person, name, id_type, &p).await
 }
 
 /// `POST /user/company` (platform token).
@@ -63,18 +51,31 @@ pub async fn create_company(
         "3" => IdType::OrgCode,
         _ => return Err(YhtError::Param("certifyType 格式不正确 (1, 2 或 3)".into())),
     };
+    create_user(&state, &caller, AccountKind::Org, name, id_type, &p).await
+}
+
+/// Creates a person or company from its checked name and ID type and the shared `certifyNum`
+/// and phone parameters.
+async fn create_user(
+    state: &AppState,
+    caller: &signet_core::yunhetong::Caller,
+    kind: AccountKind,
+    name: String,
+    id_type: IdType,
+    p: &Params,
+) -> Answer {
     let new = NewAccount {
-        kind: AccountKind::Org,
+        kind,
         name,
         id_type,
         id_number: p.str("certifyNum")?,
-        mobile: mobile(&p)?,
+        mobile: mobile(p)?,
         email: None,
         third_id: None,
         agent_id: None,
         waive_uscc_check: false,
     };
-    let signer = state.signet.yunhetong_create_user(&caller, new).await?;
+    let signer = state.signet.yunhetong_create_user(caller, new).await?;
     Ok(Ok200::data(json!({"signerId": signer})))
 }
 
