@@ -44,6 +44,7 @@ pub(super) fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         let transport = HttpCallbacks::new(settings.callback_allow_private)?;
         let policy = settings.delivery_policy()?;
         let interval = Duration::from_millis(settings.worker_interval_ms.max(50));
+        let order_signer = tokio::spawn(run_order_signer(Arc::clone(&signet_for_worker), interval, stopped.clone()));
         let worker = tokio::spawn(run_worker(signet_for_worker, transport, policy, interval, stopped));
 
         match tls {
@@ -58,6 +59,7 @@ pub(super) fn run(settings: Settings) -> anyhow::Result<ExitCode> {
         info!("shutting down");
         let _ = stop.send(true);
         let _ = worker.await;
+        let _ = order_signer.await;
         store.close().await;
         Ok(ExitCode::SUCCESS)
     })
@@ -77,15 +79,26 @@ async fn run_worker(
         if let Err(err) = signet.deliver_due_callbacks(&transport, &policy).await {
             warn!(error = %err, "callback delivery pass failed");
         }
-        if let Err(err) = signet.wosign_drive_orders(&signet_http::dialects::wosign::push_body).await {
-            warn!(error = %err, "WoSignDoc signing pass failed");
-        }
         if ticks.is_multiple_of(10)
             && let Err(err) = signet.expire_due_flows().await
         {
             warn!(error = %err, "flow expiry pass failed");
         }
         ticks += 1;
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Signs WoSignDoc orders in the background, on its own task so that long signings never hold
+/// up callback delivery. Orders are leased in the database, so every node can run it.
+async fn run_order_signer(signet: Arc<Signet>, interval: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(err) = signet.wosign_drive_orders(&signet_http::dialects::wosign::push_body).await {
+            warn!(error = %err, "WoSignDoc signing pass failed");
+        }
         tokio::select! {
             _ = tokio::time::sleep(interval) => {}
             _ = stop.changed() => return,
