@@ -49,7 +49,7 @@ async function drawSignature(page) {
 async function signRun(h, browser, input, run) {
   const { ctx, errors } = await h.context(browser, run.size);
   const page = await ctx.newPage();
-  const shot = (step) => h.shot(page, `${run.size}-${step}`);
+  const shot = (step) => h.shot(page, `${run.size}${run.mode === "pointer" ? "" : "-" + run.mode}-${step}`);
   const result = { size: run.size, mode: run.mode };
   const response = await page.goto(run.url);
   result.status = response.status();
@@ -71,6 +71,10 @@ async function signRun(h, browser, input, run) {
     // The placed seal has focus: move it 40 pt right and 100 pt down with the arrow keys.
     for (let i = 0; i < 2; i++) { await page.keyboard.press("Shift+ArrowRight"); }
     for (let i = 0; i < 5; i++) { await page.keyboard.press("Shift+ArrowDown"); }
+  } else if (run.mode === "org") {
+    // The agent signs with the company seal at the field the flow fixed.
+    await page.click(".seal-option");
+    result.fixedBoxes = await page.locator(".field-box").count();
   } else {
     await drawSignature(page);
     await shot("03-drawn");
@@ -94,6 +98,7 @@ async function signRun(h, browser, input, run) {
   // Where the page thinks the seal is, re-measured from the placed element's screen centre.
   const placed = await page.evaluate(() => {
     const el = document.querySelector(".placed");
+    if (!el) { return null; }
     const img = el.closest(".page").querySelector("img.render").getBoundingClientRect();
     const r = el.getBoundingClientRect();
     const page = el.closest(".page");
@@ -150,6 +155,7 @@ module.exports = async function signing(h, browser, input) {
     await ctx.close();
   }
   out.expired = await stateOf(h, browser, "phone", input.expired.url, "08-expired");
+  out.expiredDesktop = await stateOf(h, browser, "desktop", input.expired.url, "08-expired");
   out.notYourTurn = await stateOf(h, browser, "desktop", input.second.url, "09-not-your-turn");
   out.notYourTurnPhone = await stateOf(h, browser, "phone", input.second.url, "09-not-your-turn");
 
@@ -176,6 +182,11 @@ module.exports = async function signing(h, browser, input) {
     await page.waitForFunction(() => document.getElementById("notice").textContent);
     messages.push(await page.locator("#notice").innerText());
     await h.shot(page, "desktop-10-wrong-code");
+    // The reject dialog at this size too (cancelled: the flow stays open).
+    await page.click("#reject-open");
+    await page.fill("#reject-reason", "金额有误，请修改后重新发起");
+    await h.shot(page, "desktop-06-reject");
+    await page.click("#reject-cancel");
     out.wrongCode = { messages, verified: await page.locator("#verified:not(.hidden)").count() };
     await ctx.close();
   }

@@ -381,7 +381,10 @@ fn conformance(api: &Api) {
     assert_eq!(hand["thirdOrderNo"], "h-1");
     let (status, page) = get(hand["signUrl"].as_str().unwrap());
     assert_eq!(status, 200);
-    assert!(String::from_utf8_lossy(&page).contains("签署"), "the link resolves to a page saying what to do");
+    let page = String::from_utf8_lossy(&page);
+    assert!(hand["signUrl"].as_str().unwrap().contains("/p/"), "a signing-page link: {hand}");
+    assert!(hand["signShortUrl"].as_str().unwrap().contains("/s/"), "{hand}");
+    assert!(page.contains("买房子") && page.contains("签署"), "the link opens the signer's signing page: {page}");
     // noticeType "1,2,3": the link went to 李四 by SMS (the development outbox provider).
     let outbox = std::fs::read_to_string(api.data_path().join("outbox.jsonl")).expect("outbox.jsonl written");
     let invitation = outbox

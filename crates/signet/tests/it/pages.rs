@@ -231,6 +231,23 @@ fn signing_pages_end_to_end_in_chromium() {
     let ordered_flow =
         started_flow(&api, json!([{"accountId": alice, "order": 1}, {"accountId": bob, "order": 2, "auth": "sms"}]));
     let wrong_flow = started_flow(&api, sms(&alice));
+    // An organisation signs through its agent (经办人) with the company seal at a fixed field.
+    let carol = person(&api, "王五", "110101202311012176", "13700137000");
+    let org = api.post(
+        "/v1/accounts",
+        &json!({"type": "org", "name": "杭州测试科技有限公司", "idType": "uscc", "idNumber": "12100000400009880K",
+                "agentId": carol}),
+    );
+    assert_eq!(org.status, 201, "{:?}", org.body);
+    let org = org.body["id"].as_str().unwrap().to_owned();
+    let company_seal = api.post(
+        &format!("/v1/accounts/{org}/seals"),
+        &json!({"name": "合同专用章", "template": {"kind": "company", "name": "杭州测试科技有限公司",
+                "horizontalText": "合同专用章", "code": "3301060012345"}}),
+    );
+    assert_eq!(company_seal.status, 201, "{:?}", company_seal.body);
+    let org_flow =
+        started_flow(&api, json!([{"accountId": org, "auth": "sms", "fields": [{"page": 1, "x": 400, "y": 200}]}]));
     let redirect = format!("{}/healthz", api.server.base_url);
     let dir = tempfile::tempdir().unwrap();
     let download = |name: &str| dir.path().join(name).display().to_string();
@@ -245,6 +262,8 @@ fn signing_pages_end_to_end_in_chromium() {
              "url": link(&api, &desktop_flow, &alice, json!({})), "download": download("desktop.pdf")},
             {"size": "desktop", "mode": "keyboard", "recipient": "13900139000",
              "url": link(&api, &keyboard_flow, &bob, json!({})), "download": download("keyboard.pdf")},
+            {"size": "phone", "mode": "org", "recipient": "13700137000",
+             "url": link(&api, &org_flow, &org, json!({})), "download": download("org.pdf")},
         ],
         "reject": {"url": link(&api, &reject_flow, &alice, json!({}))},
         "expired": {"url": expired_url},
@@ -274,7 +293,14 @@ fn signing_pages_end_to_end_in_chromium() {
         assert_pdfsig_valid(&pdf, &ca, 1);
         // Where the page put the seal, in PDF points of the visible page.
         let placed = &run["placed"];
-        let (px, py) = (placed["x"].as_f64().unwrap(), placed["y"].as_f64().unwrap());
+        let (px, py) = if run["mode"] == "org" {
+            assert_eq!(run["fixedBoxes"], 1, "the fixed field is shown: {run}");
+            let who = run["identity"].as_str().unwrap();
+            assert!(who.contains("杭州测试科技有限公司") && who.contains("王五"), "organisation and agent: {who}");
+            (400.0, 200.0)
+        } else {
+            (placed["x"].as_f64().unwrap(), placed["y"].as_f64().unwrap())
+        };
         if run["mode"] == "pointer" {
             // The drop point measured by the test itself from the page image on screen.
             let (drop, img) = (&run["dropScreen"], &run["pageBox"]);
@@ -299,7 +325,7 @@ fn signing_pages_end_to_end_in_chromium() {
     }
     assert!(result["runs"][0]["redirectedTo"].as_str().unwrap().starts_with(&redirect), "done page redirects");
     // The flows are signed through the same core path as the API: audited, completed.
-    for flow in [&phone_flow, &desktop_flow, &keyboard_flow] {
+    for flow in [&phone_flow, &desktop_flow, &keyboard_flow, &org_flow] {
         assert_eq!(api.get(&format!("/v1/flows/{flow}")).body["status"], "completed");
         let audit = api.get(&format!("/v1/flows/{flow}/audit"));
         let events: Vec<&str> = audit.body["entries"]
@@ -318,6 +344,7 @@ fn signing_pages_end_to_end_in_chromium() {
     assert_eq!(rejected.body["status"], "rejected");
     assert_eq!(rejected.body["signers"][0]["rejectReason"], "金额有误，请修改后重新发起");
     assert_eq!(result["expired"]["status"], 410);
+    assert_eq!(result["expiredDesktop"]["status"], 410);
     assert!(result["expired"]["text"].as_str().unwrap().contains("此链接已过期"));
     assert_eq!(result["expired"]["hasForm"], false);
     for key in ["notYourTurn", "notYourTurnPhone"] {

@@ -13,7 +13,7 @@ use super::error::{
     Context, DOCUMENT_NOT_IN_FLOW, EsignError, NO_SIGN_TYPE, PLATFORM_WITHOUT_DOCUMENT, SIGNER_WITHOUT_DOCUMENT,
 };
 use super::notices::{flow_status, render, signer_status};
-use super::{Answer, BASE, Success, TsignApp, format_time, links, positions};
+use super::{Answer, Success, TsignApp, format_time, links, positions};
 use crate::AppState;
 
 /// Single-document or multi-document route family.
@@ -181,9 +181,15 @@ async fn task(
     if kind != TaskKind::Hand {
         return Ok(Success::data(json!({"flowId": flow.id.as_str(), "accountId": account.id.as_str()})));
     }
-    let page = format!("{}{BASE}/pages/sign/{}-{}", state.public_url, flow.id, account.id);
-    state.signet.esign_invite(&flow, &account, &page).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
-    Ok(Success::data(json!({"signUrl": page, "signShortUrl": page, "thirdOrderNo": third_order_no})))
+    // The signer's own signing page (a capability link; re-issuing the task replaces it).
+    let (_, issued) = state
+        .signet
+        .issue_signer_link(&app.id, flow.id.as_str(), account.id.as_str(), None, None)
+        .await
+        .map_err(|e| EsignError::from_core(e, Context::Flow))?;
+    let urls = crate::pages::link_urls(&state, &issued);
+    state.signet.esign_invite(&flow, &account, &urls.url).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
+    Ok(Success::data(json!({"signUrl": urls.url, "signShortUrl": urls.short_url, "thirdOrderNo": third_order_no})))
 }
 
 /// `signDocList`: each entry names a document of the flow and its positions. Naming none is

@@ -1,9 +1,9 @@
-//! The links this dialect hands out: short-lived signed download links, and the signing-page
-//! link of hand tasks.
+//! The links this dialect hands out: short-lived signed download links. Hand tasks' `signUrl`
+//! is a Signet signing page (`crate::pages`).
 
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use signet_core::esign::DownloadTarget;
 use signet_core::ids::AppId;
 use time::Duration;
@@ -35,25 +35,6 @@ pub(super) async fn download(State(state): State<AppState>, Path(token): Path<St
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
-}
-
-/// The page a hand task's `signUrl` opens. Signet's signing pages are not built yet, so the page
-/// says so and what the platform can do instead.
-pub(super) async fn sign_page(Path(token): Path<String>) -> Response {
-    let escaped: String = token.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
-    Html(format!(
-        "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"><title>签署任务</title></head><body>\
-         <h1>签署任务已创建</h1>\
-         <p>本服务的在线签署页面尚未开放，暂时无法在此页面手动签署。</p>\
-         <p>请联系发起合同的平台：平台可在取得您的静默签署授权后通过接口为您签署，\
-         或撤销此签署任务（undoTask）。</p>\
-         <p lang=\"en\">The online signing pages of this Signet server are not available yet. \
-         Ask the platform that sent this link to sign through the API after your silent-sign \
-         authorization, or to withdraw the task.</p>\
-         <p><small>task {escaped}</small></p></body></html>"
-    ))
-    .into_response()
 }
 
 fn percent_encode(name: &str) -> String {

@@ -70,7 +70,6 @@ pub fn routes() -> Router<AppState> {
         .route("/sign/download", post(flows::download))
         .route("/flow/get/viewurl", post(flows::view_url))
         .route("/links/{token}", get(links::download))
-        .route("/pages/sign/{token}", get(links::sign_page))
         .fallback(unsupported)
 }
 
