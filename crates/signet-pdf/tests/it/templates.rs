@@ -136,6 +136,13 @@ fn fills_chinese_text_that_is_extractable_searchable_and_drawn_in_the_fields() {
             let ink = ink_in(&pages[f.page - 1], f.rect);
             assert!(ink > 20, "flatten={flatten}: field {} has {ink} dark pixels", f.name);
         }
+        // The bordered comb field keeps its border and shows its 18 cells (/MK /BC, /BS /W 1).
+        let id_card = fields.iter().find(|f| f.name == "idCardNo").expect("idCardNo").rect;
+        let top_edge = [id_card[0], id_card[3] - 2.0, id_card[2], id_card[3]];
+        assert!(ink_in(&pages[0], top_edge) as f64 > (id_card[2] - id_card[0]) * 0.8, "flatten={flatten}: border");
+        // 18 cells of 20 pt: the first separator at x0 + 20, clear of the digits centred in their cells.
+        let between_digits = [id_card[0] + 18.5, id_card[1] + 3.0, id_card[0] + 21.5, id_card[3] - 3.0];
+        assert!(ink_in(&pages[0], between_digits) >= 10, "flatten={flatten}: a cell separator");
         // The right-aligned amount ends near the right edge; the left half stays empty.
         let rent = fields.iter().find(|f| f.name == "rent").expect("rent").rect;
         let left_half = [rent[0], rent[1], (rent[0] + rent[2]) / 2.0 - 10.0, rent[3]];
