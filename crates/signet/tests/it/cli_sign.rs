@@ -426,9 +426,14 @@ fn fixture_producers_and_transformations_sign_and_validate() {
         ("aes256-user.pdf", &["--at", "1,300,300", "--user-password", "user-pw"], false),
         ("no-text.pdf", &["--at", "1,300,300"], true),
         ("long.pdf", &["--cross-page"], true),
+        // Rewritten before its first signature, then strict pyHanko accepts it.
+        ("hybrid.pdf", &["--at", "1,300,300"], true),
+        // Found through the Adobe-GB1-UCS2 fallback and NFKC (Kangxi radical in the text).
+        ("cid-fallbacks.pdf", &["--keyword", "甲方盖章处"], true),
+        ("cid-fallbacks.pdf", &["--keyword", "乙方盖章处"], true),
     ];
     for (name, options, pdfsig) in cases {
-        let out = pki.path(&format!("signed-{name}"));
+        let out = pki.path(&format!("signed-{}-{name}", options.len()));
         let input = fixture(name);
         let mut args =
             vec!["sign", s(&input), "-o", s(&out), "--p12", s(&p12), "--password", "pw", "--image", s(&seal)];
