@@ -27,6 +27,7 @@ mod flows;
 mod links;
 mod scene_certificates;
 mod seals;
+mod position_pages;
 pub mod sign_pages;
 mod templates;
 mod verification;

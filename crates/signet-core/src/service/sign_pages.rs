@@ -268,7 +268,7 @@ impl Signet {
     /// A page of a document of the link's flow as PNG, rendered once per revision and page and
     /// kept in the object store (the key is remembered in the system table, shared by all nodes).
     pub async fn sign_page_preview(&self, link: &PageLinkRecord, document: usize, page: usize) -> Result<Bytes> {
-        let (flow, _) = self.link_subject(link).await?;
+        let flow = self.link_flow(link).await?;
         let doc = flow.documents.get(document).ok_or(Error::NotFound("document"))?;
         let cache_key = format!("page-preview:{}:{page}:{PREVIEW_SCALE}", doc.current_key.as_str());
         if let Some(key) = self.store.system_get(&cache_key).await?.and_then(|k| String::from_utf8(k).ok())
@@ -294,7 +294,7 @@ impl Signet {
 
     /// The current revision of a document of the link's flow.
     pub async fn sign_page_document(&self, link: &PageLinkRecord, document: usize) -> Result<Bytes> {
-        let (flow, _) = self.link_subject(link).await?;
+        let flow = self.link_flow(link).await?;
         let doc = flow.documents.get(document).ok_or(Error::NotFound("document"))?;
         self.blobs.get(&doc.current_key).await
     }
@@ -304,6 +304,16 @@ impl Signet {
         let (_, account) = self.link_subject(link).await?;
         let seal = self.seal_for_signing(&account, Some(&crate::seals::SealId::parse(seal_id)?)).await?;
         self.blobs.get(&seal.image_key).await
+    }
+
+    /// The flow a live sign or positioning link opens.
+    pub(super) async fn link_flow(&self, link: &PageLinkRecord) -> Result<FlowRecord> {
+        let open = matches!(link.purpose, LinkPurpose::Sign | LinkPurpose::Position);
+        if !open || link.dead_reason(self.clock.now()).is_some() {
+            return Err(Error::NotFound("link"));
+        }
+        let flow_id = link.flow_id.as_ref().ok_or(Error::NotFound("link"))?;
+        self.store.flow_get(&link.app_id, flow_id).await?.ok_or(Error::NotFound("flow"))
     }
 
     /// The flow and account a live sign link opens; anything else is not found.

@@ -203,7 +203,7 @@ fn done_page(context: &PageContext, page: &SignPage, config: &PagesConfig, csrf:
 
 /// JSON safe to put inside `<script type="application/json">` unescaped: `<`, `>` and `&` become
 /// `\u` escapes, so no string can close the element.
-fn script_json(value: &serde_json::Value) -> String {
+pub(super) fn script_json(value: &serde_json::Value) -> String {
     value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
@@ -339,7 +339,7 @@ fn parse<T: serde::de::DeserializeOwned>(lang: Lang, body: &[u8]) -> Result<T, A
 /// Opens a live sign link for a GET below the page (images, downloads); dead links are 404.
 async fn live_link(state: &AppState, token: String) -> Result<PageContext, StatusCode> {
     let context = PageContext::open(state, token, Lang::Zh).await.map_err(|_| StatusCode::NOT_FOUND)?;
-    if context.dead.is_some() || context.link.purpose != LinkPurpose::Sign {
+    if context.dead.is_some() || !matches!(context.link.purpose, LinkPurpose::Sign | LinkPurpose::Position) {
         return Err(StatusCode::NOT_FOUND);
     }
     Ok(context)

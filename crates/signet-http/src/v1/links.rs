@@ -1,4 +1,5 @@
-//! `/v1/flows/{id}/signers/{account}/link`: a signer's signing-page link.
+//! Page links of flows: a signer's signing page (`/v1/flows/{id}/signers/{account}/link`) and the
+//! initiator's drag-positioning page of a draft flow (`/v1/flows/{id}/position-link`).
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -13,7 +14,7 @@ use crate::extract::{CallerApp, Json, Path};
 use crate::pages::link_urls;
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(signer_link))
+    OpenApiRouter::new().routes(routes!(signer_link)).routes(routes!(position_link))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -58,6 +59,38 @@ async fn signer_link(
 ) -> Result<axum::Json<LinkView>, ApiError> {
     let ttl = input.expires_in.map(|s| time::Duration::seconds(s.into()));
     let (_, issued) = state.signet.issue_signer_link(&app.id, &id, &account, input.redirect_url, ttl).await?;
+    let urls = link_urls(&state, &issued);
+    Ok(axum::Json(LinkView { url: urls.url, short_url: urls.short_url, expires_at: urls.expires_at }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PositionLinkInput {
+    /// Lifetime in seconds (default: the `link_validity_secs` setting).
+    expires_in: Option<u32>,
+}
+
+/// Issues the drag-positioning page (拖章定位) of a draft flow: whoever opens it places the
+/// signers' fields on the documents, saved on the flow. An earlier link of the flow stops working.
+#[utoipa::path(
+    post, path = "/v1/flows/{id}/position-link", tag = "flows", operation_id = "position_link",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    request_body = PositionLinkInput,
+    responses(
+        (status = 200, body = LinkView),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the flow is not a draft"),
+    )
+)]
+async fn position_link(
+    State(state): State<AppState>,
+    CallerApp(app): CallerApp,
+    Path(id): Path<String>,
+    Json(input): Json<PositionLinkInput>,
+) -> Result<axum::Json<LinkView>, ApiError> {
+    let ttl = input.expires_in.map(|s| time::Duration::seconds(s.into()));
+    let issued = state.signet.issue_position_link(&app.id, &id, ttl).await?;
     let urls = link_urls(&state, &issued);
     Ok(axum::Json(LinkView { url: urls.url, short_url: urls.short_url, expires_at: urls.expires_at }))
 }

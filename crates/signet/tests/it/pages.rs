@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 use crate::support::{Api, Backend};
-use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, render_page};
+use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, red_pixels, render_page};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures").join(name)
@@ -359,4 +359,56 @@ fn signing_pages_end_to_end_in_chromium() {
     assert!(messages[3].contains("错误次数过多"), "the right code no longer works: {messages:?}");
     assert_eq!(result["wrongCode"]["verified"], 0);
     assert_eq!(api.get(&format!("/v1/flows/{wrong_flow}")).body["signers"][0]["status"], "waiting");
+}
+
+#[test]
+fn positioning_page_saves_fields_the_flow_then_signs_at() {
+    let api = Api::start(Backend::Embedded);
+    let alice = person(&api, "张三", "11010519491231002X", "13800138000");
+    let bob = person(&api, "李四", "440106198001011230", "13900139000");
+    person_seal(&api, &alice, "张三");
+    person_seal(&api, &bob, "李四");
+    let contract = std::fs::read(fixture("contract.pdf")).unwrap();
+    let uploaded = api.upload("采购合同.pdf", contract);
+    let flow = api.post(
+        "/v1/flows",
+        &json!({"title": "采购合同", "documents": [{"fileId": uploaded.body["id"]}],
+                "signers": [{"accountId": alice, "order": 1}, {"accountId": bob, "order": 2}]}),
+    );
+    let flow = flow.body["id"].as_str().unwrap().to_owned();
+    let position = api.post(&format!("/v1/flows/{flow}/position-link"), &json!({}));
+    assert_eq!(position.status, 200, "{:?}", position.body);
+    let result = run_browser(
+        "position",
+        &json!({"url": position.body["url"], "first": alice, "second": bob, "fx": 0.25, "fy": 0.8}),
+    );
+    assert_eq!(result["status"], 200);
+    assert_eq!(result["violations"], json!([]), "axe-core");
+    assert_eq!(result["phoneViolations"], json!([]), "axe-core (phone)");
+    assert_eq!(result["errors"], json!([]));
+    assert_eq!(result["notice"], "已保存", "{result}");
+
+    // The saved fields are the flow's: sign it through the API and look for each seal.
+    assert_eq!(api.post(&format!("/v1/flows/{flow}/start"), &json!({})).status, 200);
+    // A started flow's positioning link shows the state instead of the boxes.
+    let (status, body) = page_status(position.body["url"].as_str().unwrap());
+    assert_eq!(status, 200);
+    assert!(body.contains("签章位置不能再修改"), "{body}");
+    for account in [&alice, &bob] {
+        let signed = api.post(&format!("/v1/flows/{flow}/signers/{account}/sign"), &json!({"mode": "platform"}));
+        assert_eq!(signed.status, 200, "{:?}", signed.body);
+    }
+    let (status, pdf) = api.get_bytes(&format!("/v1/flows/{flow}/documents/0/content"));
+    assert_eq!(status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("signed.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let image = render_page(&path, 1);
+    let (dx, dy) = (result["drop"]["x"].as_f64().unwrap(), result["drop"]["y"].as_f64().unwrap());
+    let (kx, ky) = (595.276 / 2.0 + 60.0, 841.89 / 2.0 - 100.0);
+    for (x, y) in [(dx, dy), (kx, ky)] {
+        let near = red_pixels(&image, x - 12.0, y - 12.0, x + 12.0, y + 12.0);
+        assert!(near > 20, "seal ink around ({x},{y}): {near}");
+    }
+    assert_eq!(red_pixels(&image, 0.0, 0.0, 120.0, 120.0), 0, "no ink where nothing was placed");
 }
