@@ -15,6 +15,7 @@ const FILES: &[(&str, &[u8])] = &[
     ("pages.css", include_bytes!("assets/pages.css")),
     ("common.js", include_bytes!("assets/common.js")),
     ("sign.js", include_bytes!("assets/sign.js")),
+    ("position.js", include_bytes!("assets/position.js")),
     ("authorize.css", include_bytes!("assets/authorize.css")),
     ("authorize.js", include_bytes!("assets/authorize.js")),
 ];

@@ -28,6 +28,7 @@ pub mod assets;
 pub mod authorize;
 pub mod error;
 pub mod i18n;
+pub mod position;
 pub mod security;
 pub mod sign;
 pub mod templates;
@@ -71,6 +72,7 @@ pub fn routes(config: &PagesConfig) -> Router<AppState> {
         .route("/s/{code}", get(short_link))
         .route("/p/{token}", get(page))
         .merge(sign::routes())
+        .merge(position::routes())
         .route("/p/{token}/authorize/code", axum::routing::post(authorize::send_code))
         .route("/p/{token}/authorize/grant", axum::routing::post(authorize::grant))
         .layer(axum::middleware::from_fn(security::headers))
@@ -161,6 +163,9 @@ async fn page(
         LinkPurpose::Authorize => authorize::show(&state, context, &headers).await,
         LinkPurpose::Sign if context.dead.is_none() => {
             sign::page(&state, &config, &context, &headers).await.unwrap_or_else(IntoResponse::into_response)
+        }
+        LinkPurpose::Position if context.dead.is_none() => {
+            position::page(&state, &context, &headers).await.unwrap_or_else(IntoResponse::into_response)
         }
         LinkPurpose::Sign | LinkPurpose::Position => {
             if let Some(dead) = context.dead_page() {

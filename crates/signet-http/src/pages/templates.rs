@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("state.html", include_str!("templates/state.html")),
     ("sign.html", include_str!("templates/sign.html")),
     ("done.html", include_str!("templates/done.html")),
+    ("position.html", include_str!("templates/position.html")),
     ("authorize.html", include_str!("templates/authorize.html")),
 ];
 
