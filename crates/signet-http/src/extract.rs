@@ -18,7 +18,8 @@ use signet_core::apps::App;
 use crate::AppState;
 use crate::error::ApiError;
 
-const NO_NUL: &str = "text must not contain NUL characters";
+/// Why a text with a NUL character is refused (the dialects say it in their own envelopes).
+pub(crate) const NO_NUL: &str = "text must not contain NUL characters";
 
 /// Turns one of axum's rejections into an error naming `what`; its own faults stay 500s.
 fn rejected(what: &'static str, rejection: impl IntoResponse + ToString) -> ApiError {
@@ -59,7 +60,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Whether JSON text holds a `\u0000` escape (raw control characters are invalid JSON anyway).
-fn has_nul_escape(json: &[u8]) -> bool {
+pub(crate) fn has_nul_escape(json: &[u8]) -> bool {
     json.windows(6).enumerate().any(|(at, window)| {
         window == b"\\u0000" && json[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0
     })

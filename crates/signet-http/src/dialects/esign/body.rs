@@ -18,6 +18,9 @@ impl FromRequest<AppState> for Body {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| EsignError::parameter("body", e.body_text()))?;
+        if crate::extract::has_nul_escape(&bytes) {
+            return Err(EsignError::parameter("body", crate::extract::NO_NUL));
+        }
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(Self(map)),
             Ok(_) => Err(EsignError::parameter("body", "expected a JSON object")),

@@ -36,6 +36,9 @@ impl Params {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self::default());
         }
+        if crate::extract::has_nul_escape(body) {
+            return Err(YhtError::Param("请求体不得包含 NUL 字符".into()));
+        }
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(fields)) => Ok(Self { fields, file: None }),
             Ok(_) => Err(YhtError::Param("请求体必须是 JSON 对象".into())),
@@ -55,6 +58,9 @@ impl Params {
                 params.file = Some((file_name, field.bytes().await.map_err(bad)?));
             } else if !name.is_empty() {
                 let text = field.text().await.map_err(bad)?;
+                if text.contains('\0') {
+                    return Err(YhtError::Param(format!("{name} 不得包含 NUL 字符")));
+                }
                 params.fields.insert(name, Value::String(text));
             }
         }
@@ -141,5 +147,11 @@ mod tests {
         assert!(Params::from_json(b"[1]").is_err());
         assert!(Params::from_json(b"{").is_err());
         assert!(Params::from_json(b"  ").is_ok());
+    }
+
+    #[test]
+    fn nul_characters_are_refused_but_an_escaped_backslash_is_text() {
+        assert!(matches!(Params::from_json(br#"{"name": "a\u0000"}"#), Err(YhtError::Param(m)) if m.contains("NUL")));
+        assert_eq!(Params::from_json(br#"{"name": "a\\u0000"}"#).unwrap().str("name").unwrap(), "a\\u0000");
     }
 }
