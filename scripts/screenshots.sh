@@ -8,5 +8,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 (cd tests/browser && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent)
 rm -rf docs/pages/*.png
 mkdir -p docs/pages
-SIGNET_SCREENSHOTS="$PWD/docs/pages" cargo test -p signet --test it -- pages::signing_pages pages::pages_infrastructure
+SIGNET_SCREENSHOTS="$PWD/docs/pages" cargo test -p signet --test it -- pages::signing_pages pages::pages_infrastructure pages::positioning
 ls docs/pages
