@@ -412,3 +412,58 @@ fn positioning_page_saves_fields_the_flow_then_signs_at() {
     }
     assert_eq!(red_pixels(&image, 0.0, 0.0, 120.0, 120.0), 0, "no ink where nothing was placed");
 }
+
+#[test]
+fn page_actions_need_the_csrf_token_willingness_and_respect_rate_limits() {
+    let api = Api::start(Backend::Embedded);
+    let alice = person(&api, "张三", "11010519491231002X", "13800138000");
+    let flow = started_flow(&api, json!([{"accountId": alice, "auth": "sms"}]));
+    let url = link(&api, &flow, &alice, json!({}));
+    let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = client.get(&url).send().unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+    let set_cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let html = page.text().unwrap();
+    assert!(!html.contains("11010519491231002X"), "the full ID number never reaches the page");
+    let token = html.split("name=\"csrf-token\" content=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let post = |action: &str, csrf: Option<&str>, body: Value| {
+        let mut request = client.post(format!("{url}/{action}")).header("cookie", &cookie).json(&body);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = request.send().unwrap();
+        (response.status().as_u16(), response.json::<Value>().unwrap_or(Value::Null))
+    };
+    // Without the token, or with another one, nothing happens.
+    let (status, body) = post("code", None, json!({}));
+    assert_eq!((status, body["code"].as_str()), (403, Some("csrf")), "{body}");
+    assert_eq!(post("code", Some("AAAA"), json!({})).0, 403);
+    assert_eq!(std::fs::read_to_string(outbox(&api)).unwrap_or_default().lines().count(), 0, "no code was sent");
+    // With it: a code to the masked number, then the resend wait.
+    let (status, body) = post("code", Some(&token), json!({}));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["recipient"], "138****8000");
+    assert!((55..=60).contains(&body["resendAfterSeconds"].as_i64().unwrap()), "{body}");
+    let (status, body) = post("code", Some(&token), json!({}));
+    assert_eq!((status, body["code"].as_str()), (429, Some("code_too_soon")), "{body}");
+    // Signing before proving willingness is refused; a wrong code says so.
+    let sign = json!({"signature": {"strokes": [{"points": [{"x": 1, "y": 1}, {"x": 40, "y": 20}]}]},
+                      "placements": [{"document": 0, "page": 1, "x": 100, "y": 100}]});
+    let (status, body) = post("sign", Some(&token), sign);
+    assert_eq!(status, 403, "{body}");
+    let (status, body) = post("verify", Some(&token), json!({"code": "000000"}));
+    assert_eq!((status, body["code"].as_str()), (400, Some("code_wrong")), "{body}");
+    // Bad bodies are 400s in the page's language, never 500s.
+    let (status, body) = post("verify", Some(&token), json!({"nope": 1}));
+    assert_eq!((status, body["code"].as_str()), (400, Some("invalid_input")), "{body}");
+    // Previews: only existing pages of this link's flow.
+    assert_eq!(client.get(format!("{url}/documents/0/pages/1")).send().unwrap().status().as_u16(), 200);
+    assert_eq!(client.get(format!("{url}/documents/0/pages/9")).send().unwrap().status().as_u16(), 404);
+    assert_eq!(client.get(format!("{url}/documents/3/pages/1")).send().unwrap().status().as_u16(), 404);
+    // The signed copy is not downloadable before this signer signed.
+    assert_eq!(client.get(format!("{url}/documents/0/download")).send().unwrap().status().as_u16(), 404);
+}
