@@ -40,7 +40,6 @@ pub mod verification;
 pub mod wosign_orders;
 
 pub use error::{Error, ErrorCode, Result};
-pub use service::{CertificateChoice, ImportedCertificate, OwnPki};
 pub use service::VerificationRequest;
 pub use service::authorization_links;
 pub use service::esign;
@@ -51,4 +50,5 @@ pub use service::{
     Backoff, CallbackReply, CallbackTransport, DeliveryPolicy, EvidenceContent, EvidenceProof, Health, NewFlow,
     NewSigner, SealSource, SignMode, Signet, SignetConfig, UploadDeclaration, UploadTicket,
 };
+pub use service::{CertificateChoice, ImportedCertificate, OwnPki};
 pub use signet_pki::pem_certificate;
