@@ -167,9 +167,6 @@ async fn page(
         LinkPurpose::Position if context.dead.is_none() => {
             position::page(&state, &context, &headers).await.unwrap_or_else(IntoResponse::into_response)
         }
-        LinkPurpose::Sign if context.dead.is_none() => {
-            sign::page(&state, &config, &context, &headers).await.unwrap_or_else(IntoResponse::into_response)
-        }
         LinkPurpose::Sign | LinkPurpose::Position => {
             if let Some(dead) = context.dead_page() {
                 dead
