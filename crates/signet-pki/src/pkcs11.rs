@@ -45,17 +45,35 @@ impl Pkcs11Custody {
     /// Loads `module` (e.g. `/usr/lib/softhsm/libsofthsm2.so`), finds the token
     /// labelled `token_label` and logs in with `user_pin`.
     pub fn open(module: &str, token_label: &str, user_pin: &str) -> Result<Self> {
+        Self::open_with(module, user_pin, |context| {
+            context
+                .get_slots_with_initialized_token()
+                .map_err(p11("listing slots"))?
+                .into_iter()
+                .find(|s| context.get_token_info(*s).is_ok_and(|t| t.label().trim_end() == token_label))
+                .ok_or_else(|| PkiError::Pkcs11(format!("no token labelled {token_label:?}")))
+        })
+    }
+
+    /// Like [`Self::open`], for the token in slot `slot_id` (when labels are not unique).
+    pub fn open_slot(module: &str, slot_id: u64, user_pin: &str) -> Result<Self> {
+        Self::open_with(module, user_pin, |context| {
+            context
+                .get_slots_with_initialized_token()
+                .map_err(p11("listing slots"))?
+                .into_iter()
+                .find(|s| s.id() == slot_id)
+                .ok_or_else(|| PkiError::Pkcs11(format!("no initialised token in slot {slot_id}")))
+        })
+    }
+
+    fn open_with(module: &str, user_pin: &str, pick: impl FnOnce(&Pkcs11) -> Result<Slot>) -> Result<Self> {
         let context = Pkcs11::new(module).map_err(p11("cannot load the PKCS#11 module"))?;
         match context.initialize(CInitializeArgs::new(CInitializeFlags::OS_LOCKING_OK)) {
             Ok(()) | Err(P11Error::Pkcs11(RvError::CryptokiAlreadyInitialized, _)) => {}
             Err(e) => return Err(p11("C_Initialize")(e)),
         }
-        let slot = context
-            .get_slots_with_initialized_token()
-            .map_err(p11("listing slots"))?
-            .into_iter()
-            .find(|s| context.get_token_info(*s).is_ok_and(|t| t.label().trim_end() == token_label))
-            .ok_or_else(|| PkiError::Pkcs11(format!("no token labelled {token_label:?}")))?;
+        let slot = pick(&context)?;
         let session = context.open_rw_session(slot).map_err(p11("opening a session"))?;
         let pin = AuthPin::new(user_pin.into());
         match session.login(UserType::User, Some(&pin)) {

@@ -67,7 +67,6 @@ fn message_sender(settings: &Settings) -> anyhow::Result<Arc<dyn signet_core::no
 /// The PKCS#11 token, when one is configured, and which new keys go into it.
 fn key_storage(settings: &Settings) -> anyhow::Result<KeyStorage> {
     let Some(module) = &settings.pkcs11_module else { return Ok(KeyStorage::default()) };
-    let label = settings.pkcs11_token_label.as_deref().context("pkcs11_module needs pkcs11_token_label")?;
     let pin = match (&settings.pkcs11_pin, &settings.pkcs11_pin_file) {
         (Some(pin), None) => zeroize::Zeroizing::new(pin.clone()),
         (None, Some(path)) => zeroize::Zeroizing::new(
@@ -87,9 +86,13 @@ fn key_storage(settings: &Settings) -> anyhow::Result<KeyStorage> {
             other => bail!("pkcs11_keys: unknown key kind {other:?} (expected ca and/or accounts)"),
         }
     }
-    let token = signet_pki::Pkcs11Custody::open(module, label, &pin)
-        .with_context(|| format!("failed to open the PKCS#11 token {label:?} in {module}"))?;
-    tracing::info!(token = label, ca_keys_in_token, account_keys_in_token, "PKCS#11 key custody");
+    let (token, name) = match (&settings.pkcs11_token_label, settings.pkcs11_slot) {
+        (Some(label), None) => (signet_pki::Pkcs11Custody::open(module, label, &pin), format!("{label:?}")),
+        (None, Some(slot)) => (signet_pki::Pkcs11Custody::open_slot(module, slot, &pin), format!("in slot {slot}")),
+        _ => bail!("pkcs11_module needs pkcs11_token_label or pkcs11_slot (one of them)"),
+    };
+    let token = token.with_context(|| format!("failed to open the PKCS#11 token {name} in {module}"))?;
+    tracing::info!(token = %name, ca_keys_in_token, account_keys_in_token, "PKCS#11 key custody");
     Ok(KeyStorage { token: Some(token), ca_keys_in_token, account_keys_in_token })
 }
 

@@ -115,6 +115,8 @@ pub struct Settings {
     /// Label of the PKCS#11 token holding the keys.
     #[serde(deserialize_with = "lenient::optional_string")]
     pub pkcs11_token_label: Option<String>,
+    /// Slot id of the token, instead of its label.
+    pub pkcs11_slot: Option<u64>,
     /// User PIN of the token (prefer `pkcs11_pin_file`).
     #[serde(deserialize_with = "lenient::optional_string")]
     pub pkcs11_pin: Option<String>,
@@ -175,6 +177,7 @@ const KEYS: &[&str] = &[
     "tsa_accuracy_ms",
     "pkcs11_module",
     "pkcs11_token_label",
+    "pkcs11_slot",
     "pkcs11_pin",
     "pkcs11_pin_file",
     "pkcs11_keys",
@@ -234,6 +237,7 @@ impl Default for Settings {
             tsa_accuracy_ms: 1000,
             pkcs11_module: None,
             pkcs11_token_label: None,
+            pkcs11_slot: None,
             pkcs11_pin: None,
             pkcs11_pin_file: None,
             pkcs11_keys: "accounts".into(),
@@ -353,6 +357,7 @@ impl fmt::Debug for Settings {
             .field("tsa_accuracy_ms", &self.tsa_accuracy_ms)
             .field("pkcs11_module", &self.pkcs11_module)
             .field("pkcs11_token_label", &self.pkcs11_token_label)
+            .field("pkcs11_slot", &self.pkcs11_slot)
             .field("pkcs11_pin", &redact(&self.pkcs11_pin))
             .field("pkcs11_pin_file", &self.pkcs11_pin_file)
             .field("pkcs11_keys", &self.pkcs11_keys)

@@ -98,3 +98,36 @@ fn a_wrong_token_pin_is_a_startup_error() {
     assert!(failure.stderr.contains("PKCS#11 token"), "{}", failure.stderr);
     assert!(!failure.stderr.contains("00000000"), "the PIN is never printed");
 }
+
+/// The slot SoftHSM2 assigned to the token labelled `LABEL`.
+fn slot_of_token(conf: &Path) -> String {
+    let out = Command::new("softhsm2-util").arg("--show-slots").env("SOFTHSM2_CONF", conf).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut slot = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(id) = line.strip_prefix("Slot ").filter(|id| id.trim().parse::<u64>().is_ok()) {
+            slot = Some(id.trim().to_owned());
+        }
+        if line.strip_prefix("Label:").is_some_and(|l| l.trim() == LABEL) {
+            return slot.expect("a slot line before the label");
+        }
+    }
+    panic!("no slot holds {LABEL}: {text}");
+}
+
+#[test]
+fn the_token_can_be_chosen_by_slot() {
+    let dir = tempfile::tempdir().unwrap();
+    let (conf, pin) = token(dir.path());
+    let slot = slot_of_token(&conf);
+    let module = module();
+    let env: Vec<(&str, &str)> = settings(conf.to_str().unwrap(), pin.to_str().unwrap(), &module)
+        .into_iter()
+        .filter(|(k, _)| *k != "SIGNET_PKCS11_TOKEN_LABEL")
+        .chain([("SIGNET_PKCS11_SLOT", slot.as_str()), ("SIGNET_PKCS11_KEYS", "accounts")])
+        .collect();
+    let api = Api::start_with(Backend::Embedded, &env);
+    assert!(private_key_labels(&conf).is_empty(), "CA keys stay in software with pkcs11_keys=accounts");
+    crate::service_pades::signer(&api, "李四", "110105198001010016");
+    assert_eq!(private_key_labels(&conf), ["李四"], "only the account's key is in the token");
+}
