@@ -203,6 +203,10 @@ impl Signet {
             return Err(Error::invalid("signValidity", "must be in the future"));
         }
         let callback_url = new.callback_url.as_deref().map(super::apps::validate_callback_url).transpose()?;
+        // The hand tasks' signing pages follow it once signed: refuse a bad one now, not then.
+        if let Some(redirect) = new.recorded["redirectUrl"].as_str().filter(|r| !r.trim().is_empty()) {
+            super::links::validate_redirect_url(redirect)?;
+        }
         let mut documents = Vec::new();
         for (position, (file_id, name)) in new.documents.iter().enumerate() {
             let file = self.file(app, file_id).await?;
@@ -422,17 +426,30 @@ impl Signet {
         Ok(Some(self.esign_event(flow, (action, body), now).await?))
     }
 
+    /// The `redirectUrl` given to `addProcess`: where a hand task's signing page sends the signer
+    /// once signed.
+    pub async fn esign_redirect_url(&self, flow: &FlowRecord) -> Result<Option<String>> {
+        let recorded = self.esign_recorded(flow).await?;
+        Ok(recorded["redirectUrl"].as_str().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned))
+    }
+
+    /// The `addProcess` parameters Signet keeps without acting on them itself, as recorded in the
+    /// flow's creation audit entry.
+    async fn esign_recorded(&self, flow: &FlowRecord) -> Result<serde_json::Value> {
+        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
+        Ok(records
+            .into_iter()
+            .find(|r| r.entry.action == "flow.created")
+            .map(|r| r.entry.detail["esign"]["recorded"].clone())
+            .unwrap_or_default())
+    }
+
     /// Sends a hand task's signing link to the signer by the flow's `noticeType` (1 SMS, 2 e-mail;
     /// 3 Alipay is not available): to the person, or to an organisation's e-mail and its agent's
     /// mobile. Returns how many messages went out; a provider's refusal is logged, not fatal —
     /// the task stands and the platform still has the link.
     pub async fn esign_invite(&self, flow: &FlowRecord, account: &AccountRecord, url: &str) -> Result<usize> {
-        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
-        let notice_type = records
-            .iter()
-            .find(|r| r.entry.action == "flow.created")
-            .and_then(|r| r.entry.detail["esign"]["recorded"]["noticeType"].as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let notice_type = self.esign_recorded(flow).await?["noticeType"].as_str().unwrap_or_default().to_owned();
         let agent = match &account.agent_id {
             Some(agent) => self.store.account_get(&flow.app_id, agent).await?,
             None => None,

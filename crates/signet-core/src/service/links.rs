@@ -131,7 +131,7 @@ impl Signet {
 }
 
 /// A redirect target: an absolute http(s) URL without credentials (same rules as callbacks).
-fn validate_redirect_url(raw: &str) -> Result<String> {
+pub(crate) fn validate_redirect_url(raw: &str) -> Result<String> {
     super::apps::validate_callback_url(raw).map_err(|err| match err {
         Error::InvalidInput { reason, .. } => Error::invalid("redirectUrl", reason),
         other => other,

@@ -417,6 +417,34 @@ fn conformance(api: &Api) {
     assert_eq!(status_of(&li), Some(json!(4)), "withdrawn");
     let li_entry = detail["signDetail"].as_array().unwrap().iter().find(|s| s["accountId"] == li.as_str()).unwrap();
     assert!(is_vendor_time(&li_entry["receiveTime"]) && li_entry.get("signTime").is_none(), "{li_entry}");
+    // redirectUrl: refused when it is no web address; otherwise the hand task's signing page
+    // sends the signer there once signed.
+    let msg = t.fails(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "回跳", "docId": doc, "redirectUrl": "javascript:alert(1)"}),
+        1435002,
+    );
+    assert!(msg.contains("redirectUrl"), "{msg}");
+    let redirect_flow = t.ok(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "回跳", "docId": doc, "redirectUrl": "https://example.com/signed"}),
+    )["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hand = t.ok("/sign/contract/handPersonSignTask", &json!({"flowId": redirect_flow, "accountId": zhang}));
+    let (_, before) = get(hand["signUrl"].as_str().unwrap());
+    assert!(!String::from_utf8_lossy(&before).contains("data-redirect"), "no redirect before signing");
+    let signed = api.post(&format!("/v1/flows/{redirect_flow}/signers/{zhang}/sign"), &json!({"mode": "auto"}));
+    assert_eq!(signed.status, 200, "{:?}", signed.body);
+    let (status, done) = get(hand["signUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    // Attribute values are HTML-escaped ('/' included).
+    let done = String::from_utf8_lossy(&done).replace("&#x2f;", "/");
+    assert!(
+        done.contains(r#"data-redirect="https://example.com/signed""#),
+        "the done page follows the flow's redirectUrl: {done}"
+    );
     other.fails("/sign/contract/detail", &json!({"flowId": flow}), 1436016);
     other.fails("/sign/contract/archiveProcess", &json!({"flowId": flow}), 1436016);
     t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));

@@ -181,10 +181,12 @@ async fn task(
     if kind != TaskKind::Hand {
         return Ok(Success::data(json!({"flowId": flow.id.as_str(), "accountId": account.id.as_str()})));
     }
-    // The signer's own signing page (a capability link; re-issuing the task replaces it).
+    // The signer's own signing page (a capability link; re-issuing the task replaces it), which
+    // sends the signer on to the flow's `redirectUrl` once signed.
+    let redirect = state.signet.esign_redirect_url(&flow).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
     let (_, issued) = state
         .signet
-        .issue_signer_link(&app.id, flow.id.as_str(), account.id.as_str(), None, None)
+        .issue_signer_link(&app.id, flow.id.as_str(), account.id.as_str(), redirect, None)
         .await
         .map_err(|e| EsignError::from_core(e, Context::Flow))?;
     let urls = crate::pages::link_urls(&state, &issued);
