@@ -66,7 +66,10 @@ struct UploadForm {
     post, path = "/v1/files", tag = "files", operation_id = "upload_file",
     security(("bearer" = [])),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = FileView), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody))
+    responses(
+        (status = 201, body = FileView),
+        (status = 400, description = "not a PDF, a malformed form, or a body over max_upload_bytes (the message says which)", body = ErrorBody)
+    )
 )]
 async fn upload_file(
     State(state): State<AppState>,
