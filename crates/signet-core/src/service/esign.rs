@@ -95,6 +95,15 @@ pub struct EsignTask {
     pub third_order_no: Option<String>,
 }
 
+/// A flow's `addProcess` choices for its hand tasks.
+#[derive(Debug, Clone, Default)]
+pub struct HandOptions {
+    /// `noticeType`: how the signing link is sent (`"1,2"`: SMS and e-mail).
+    pub notice_type: String,
+    /// `redirectUrl`: where the signing page sends the signer once signed.
+    pub redirect_url: Option<String>,
+}
+
 /// What a callback reports; the HTTP layer renders it as `(action, JSON body)`.
 #[derive(Debug)]
 pub enum EsignNotice<'a> {
@@ -414,33 +423,31 @@ impl Signet {
         flow: &FlowRecord,
         now: OffsetDateTime,
     ) -> Result<Option<OutboxEvent>> {
-        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
-        let notice = records
-            .iter()
-            .find(|r| r.entry.action == "flow.created")
-            .map(|r| r.entry.detail["esign"]["expiryNotice"].clone())
-            .filter(|n| n.is_object());
-        let Some(notice) = notice else { return Ok(None) };
+        let notice = self.esign_creation(flow).await?["expiryNotice"].take();
+        if !notice.is_object() {
+            return Ok(None);
+        }
         let action = notice["action"].as_str().unwrap_or("SIGN_FLOW_FINISH").to_owned();
         let body = notice["body"].as_str().unwrap_or_default().to_owned();
         Ok(Some(self.esign_event(flow, (action, body), now).await?))
     }
 
-    /// The `redirectUrl` given to `addProcess`: where a hand task's signing page sends the signer
-    /// once signed.
-    pub async fn esign_redirect_url(&self, flow: &FlowRecord) -> Result<Option<String>> {
-        let recorded = self.esign_recorded(flow).await?;
-        Ok(recorded["redirectUrl"].as_str().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned))
+    /// What the flow's `addProcess` said about hand tasks: how to send the link, where the page
+    /// goes once signed.
+    pub async fn esign_hand_options(&self, flow: &FlowRecord) -> Result<HandOptions> {
+        let recorded = &self.esign_creation(flow).await?["recorded"];
+        let text = |key: &str| recorded[key].as_str().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        Ok(HandOptions { notice_type: text("noticeType").unwrap_or_default(), redirect_url: text("redirectUrl") })
     }
 
-    /// The `addProcess` parameters Signet keeps without acting on them itself, as recorded in the
-    /// flow's creation audit entry.
-    async fn esign_recorded(&self, flow: &FlowRecord) -> Result<serde_json::Value> {
+    /// The dialect's part of the flow's creation audit entry (`Null` for flows created otherwise):
+    /// `addSignTime`, the expiry notice, and the `addProcess` parameters kept as recorded.
+    async fn esign_creation(&self, flow: &FlowRecord) -> Result<serde_json::Value> {
         let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
         Ok(records
             .into_iter()
             .find(|r| r.entry.action == "flow.created")
-            .map(|r| r.entry.detail["esign"]["recorded"].clone())
+            .map(|mut r| r.entry.detail["esign"].take())
             .unwrap_or_default())
     }
 
@@ -448,8 +455,13 @@ impl Signet {
     /// 3 Alipay is not available): to the person, or to an organisation's e-mail and its agent's
     /// mobile. Returns how many messages went out; a provider's refusal is logged, not fatal —
     /// the task stands and the platform still has the link.
-    pub async fn esign_invite(&self, flow: &FlowRecord, account: &AccountRecord, url: &str) -> Result<usize> {
-        let notice_type = self.esign_recorded(flow).await?["noticeType"].as_str().unwrap_or_default().to_owned();
+    pub async fn esign_invite(
+        &self,
+        flow: &FlowRecord,
+        account: &AccountRecord,
+        url: &str,
+        notice_type: &str,
+    ) -> Result<usize> {
         let agent = match &account.agent_id {
             Some(agent) => self.store.account_get(&flow.app_id, agent).await?,
             None => None,
@@ -478,12 +490,7 @@ impl Signet {
 
     /// Whether the flow was created with `addSignTime` (kept in its creation audit entry).
     async fn esign_add_sign_time(&self, flow: &FlowRecord) -> Result<bool> {
-        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
-        Ok(records
-            .iter()
-            .find(|r| r.entry.action == "flow.created")
-            .and_then(|r| r.entry.detail["esign"]["addSignTime"].as_bool())
-            .unwrap_or(false))
+        Ok(self.esign_creation(flow).await?["addSignTime"].as_bool().unwrap_or(false))
     }
 
     /// The seal a task signs with: the requested one of the account, else its default.

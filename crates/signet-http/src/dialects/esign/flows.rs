@@ -183,14 +183,18 @@ async fn task(
     }
     // The signer's own signing page (a capability link; re-issuing the task replaces it), which
     // sends the signer on to the flow's `redirectUrl` once signed.
-    let redirect = state.signet.esign_redirect_url(&flow).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
+    let options = state.signet.esign_hand_options(&flow).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
     let (_, issued) = state
         .signet
-        .issue_signer_link(&app.id, flow.id.as_str(), account.id.as_str(), redirect, None)
+        .issue_signer_link(&app.id, flow.id.as_str(), account.id.as_str(), options.redirect_url, None)
         .await
         .map_err(|e| EsignError::from_core(e, Context::Flow))?;
     let urls = crate::pages::link_urls(&state, &issued);
-    state.signet.esign_invite(&flow, &account, &urls.url).await.map_err(|e| EsignError::from_core(e, Context::Flow))?;
+    state
+        .signet
+        .esign_invite(&flow, &account, &urls.url, &options.notice_type)
+        .await
+        .map_err(|e| EsignError::from_core(e, Context::Flow))?;
     Ok(Success::data(json!({"signUrl": urls.url, "signShortUrl": urls.short_url, "thirdOrderNo": third_order_no})))
 }
 
