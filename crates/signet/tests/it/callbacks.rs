@@ -1,14 +1,17 @@
 //! A real HTTP endpoint on loopback that records the callbacks it receives.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// A request's headers, in order.
+pub type Headers = Vec<(String, String)>;
 
 /// One received request.
 #[derive(Debug, Clone)]
 pub struct Received {
-    pub headers: Vec<(String, String)>,
+    pub headers: Headers,
     pub body: String,
 }
 
@@ -62,8 +65,10 @@ impl Receiver {
     }
 }
 
-fn read_request(stream: &mut std::net::TcpStream) -> Option<Received> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+/// Reads one HTTP/1.1 request with a `Content-Length` body: its headers and its body. The
+/// loopback stand-ins of these tests (callback receivers, provider stand-ins) all read this way.
+pub fn read_http_request(stream: &mut TcpStream, timeout: Duration) -> Option<(Headers, Vec<u8>)> {
+    stream.set_read_timeout(Some(timeout)).ok()?;
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -82,6 +87,11 @@ fn read_request(stream: &mut std::net::TcpStream) -> Option<Received> {
         headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok())?;
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
+    Some((headers, body))
+}
+
+fn read_request(stream: &mut TcpStream) -> Option<Received> {
+    let (headers, body) = read_http_request(stream, Duration::from_secs(5))?;
     Some(Received { headers, body: String::from_utf8_lossy(&body).into_owned() })
 }
 

@@ -1,14 +1,15 @@
 //! Real-name verification through Tencent Cloud FaceID, against a local stand-in that speaks
 //! FaceID's API 3.0 protocol and checks every request's TC3-HMAC-SHA256 signature.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use signet_notify::tencent_sign::{self, SigningInput};
 
+use crate::callbacks::read_http_request;
 use crate::support::{Api, Backend};
 
 const SECRET_ID: &str = "AKIDsignettest";
@@ -16,8 +17,6 @@ pub const SECRET_KEY: &str = "faceid-secret-key";
 
 /// A person of the stand-in's "authoritative source": name, ID number, mobile, bank card.
 type Person = (&'static str, &'static str, &'static str, &'static str);
-/// Request headers as received.
-type Headers = Vec<(String, String)>;
 
 const REGISTRY: &[Person] = &[
     ("张三", "11010519491231002X", "13800138000", "6222600260001072444"),
@@ -45,7 +44,7 @@ impl FaceIdStandIn {
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let Some((headers, body)) = read_request(&mut stream) else { continue };
+                let Some((headers, body)) = read_http_request(&mut stream, Duration::from_secs(5)) else { continue };
                 let answer = answer(&headers, &body, &sink);
                 let text = answer.to_string();
                 let _ = write!(
@@ -136,29 +135,6 @@ fn signature_ok(headers: &[(String, String)], body: &[u8]) -> bool {
     let expected =
         format!("SignedHeaders=content-type;host, Signature={}", tencent_sign::signature(&input, &date, SECRET_KEY));
     rest == expected
-}
-
-fn read_request(stream: &mut TcpStream) -> Option<(Headers, Vec<u8>)> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (name, value) = line.split_once(':')?;
-        headers.push((name.trim().to_owned(), value.trim().to_owned()));
-    }
-    let length: usize =
-        headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok())?;
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((headers, body))
 }
 
 fn person(api: &Api, name: &str, id_number: &str, mobile: &str) -> String {

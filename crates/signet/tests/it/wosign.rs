@@ -4,7 +4,7 @@
 //! pyHanko and pdfsig with the seals inside their relative rectangles, the password turning into
 //! AES-256 encryption, and client certificates over TLS with curl — on both backends.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,6 +16,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 use sha2::Digest;
 
+use crate::callbacks::read_http_request;
 use crate::support::{APP_ID, Api, Backend, TestServer, backend_env, http, signet_bin};
 use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
 
@@ -358,7 +359,8 @@ impl AckReceiver {
             let mut answers = answers.into_iter();
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let Some(body) = read_body(&mut stream) else { continue };
+                let Some((_, body)) = read_http_request(&mut stream, Duration::from_secs(10)) else { continue };
+                let body = String::from_utf8_lossy(&body).into_owned();
                 let answer = answers.next().unwrap_or("1");
                 sink.lock().unwrap().push(body);
                 let _ = write!(
@@ -382,28 +384,6 @@ impl AckReceiver {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-}
-
-fn read_body(stream: &mut std::net::TcpStream) -> Option<String> {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let mut reader = BufReader::new(stream);
-    let mut length = 0usize;
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Seal ink inside a relative rectangle (origin top-left) of a rendered page, and none far
