@@ -9,7 +9,7 @@ use super::flows::flow_scope;
 use super::sign_pages::PagePlacement;
 use crate::accounts::{AccountId, AccountRecord};
 use crate::audit::AuditEntry;
-use crate::flows::{Field, FlowRecord, FlowStatus, Position};
+use crate::flows::{FlowRecord, FlowStatus};
 use crate::ids::AppId;
 use crate::links::{IssuedLink, LinkPurpose, NewLink, PageLinkRecord};
 use crate::ports::FlowChange;
@@ -81,15 +81,7 @@ impl Signet {
                 signer.fields.clear();
                 touched.push(account.clone());
             }
-            let field = Field {
-                document: p.document,
-                position: Position::At { pages: vec![p.page], x: p.x, y: p.y },
-                width: None,
-                show_time: false,
-                show_digest: false,
-            };
-            field.validate(flow.documents.len())?;
-            signer.fields.push(field);
+            signer.fields.push(p.field(flow.documents.len())?);
         }
         next.updated_at = now;
         let detail = json!({

@@ -82,6 +82,22 @@ pub struct PagePlacement {
     pub y: f64,
 }
 
+impl PagePlacement {
+    /// The fixed-position field this drop stands for, checked against a flow of `documents`
+    /// documents.
+    pub(super) fn field(&self, documents: usize) -> Result<Field> {
+        let field = Field {
+            document: self.document,
+            position: Position::At { pages: vec![self.page], x: self.x, y: self.y },
+            width: None,
+            show_time: false,
+            show_digest: false,
+        };
+        field.validate(documents)?;
+        Ok(field)
+    }
+}
+
 impl Signet {
     /// Issues (or re-issues, killing the previous one) the signing link of a signer of a flow.
     /// The link never outlives the flow's own deadline.
@@ -213,19 +229,7 @@ impl Signet {
             if placements.is_empty() || placements.len() > MAX_PLACEMENTS {
                 return Err(Error::invalid("placements", format!("place the seal 1 to {MAX_PLACEMENTS} times")));
             }
-            let mut fields = Vec::new();
-            for p in placements {
-                let field = Field {
-                    document: p.document,
-                    position: Position::At { pages: vec![p.page], x: p.x, y: p.y },
-                    width: None,
-                    show_time: false,
-                    show_digest: false,
-                };
-                field.validate(flow.documents.len())?;
-                fields.push(field);
-            }
-            fields
+            placements.iter().map(|p| p.field(flow.documents.len())).collect::<Result<Vec<_>>>()?
         } else {
             signer.fields.clone()
         };
