@@ -21,7 +21,7 @@ use crate::flows::{
     Field, FlowDocument, FlowId, FlowRecord, FlowSigner, FlowStatus, Position, SignerAuth, SignerStatus,
 };
 use crate::ids::AppId;
-use crate::ports::{BlobKey, FlowChange};
+use crate::ports::BlobKey;
 use crate::seals::SealRecord;
 use crate::signing::{CmsContainer, PadesLevel, add_document_timestamp, add_validation_data};
 use crate::validation_data::{self, GatherPolicy, ValidationDataError};
@@ -174,7 +174,7 @@ impl Signet {
 
     /// Starts a draft flow.
     pub async fn start_flow(&self, app: &AppId, id: &str) -> Result<FlowRecord> {
-        self.transition(app, id, "flow.started", &NativeReport, |flow| {
+        self.transition(app, id, "flow.started", |flow| {
             if flow.status != FlowStatus::Draft {
                 return Err(Error::Conflict(format!(
                     "only a draft flow can be started; it is {}",
@@ -190,7 +190,7 @@ impl Signet {
     /// Revokes an open flow.
     pub async fn revoke_flow(&self, app: &AppId, id: &str, reason: Option<&str>) -> Result<FlowRecord> {
         let reason = reason.map(str::to_owned);
-        self.transition(app, id, "flow.revoked", &NativeReport, move |flow| {
+        self.transition(app, id, "flow.revoked", move |flow| {
             if !flow.status.is_open() {
                 return Err(Error::Conflict(format!("the flow is already {}", flow.status.as_str())));
             }
@@ -208,7 +208,7 @@ impl Signet {
         }
         let account = AccountId::parse(account).map_err(|_| Error::NotFound("signer"))?;
         let now = self.clock.now();
-        self.transition(app, id, "flow.signer.rejected", &NativeReport, move |flow| {
+        self.transition(app, id, "flow.signer.rejected", move |flow| {
             flow.turn_of(&account)?;
             let signer = flow.signers.iter_mut().find(|s| s.account_id == account).ok_or(Error::NotFound("signer"))?;
             signer.status = SignerStatus::Rejected;
@@ -222,7 +222,7 @@ impl Signet {
 
     /// Archives a completed flow (refused while a signer has not finished).
     pub async fn archive_flow(&self, app: &AppId, id: &str) -> Result<FlowRecord> {
-        self.transition(app, id, "flow.archived", &NativeReport, |flow| {
+        self.transition(app, id, "flow.archived", |flow| {
             if flow.status != FlowStatus::Completed {
                 return Err(Error::Conflict("only a completed flow can be archived".into()));
             }
@@ -345,40 +345,28 @@ impl Signet {
         let mut expired = flow.clone();
         expired.status = FlowStatus::Expired;
         expired.updated_at = now;
-        let mut change = self.change_for(flow, expired, "flow.expired", json!({}), now).await?;
-        // A flow of the e签宝 dialect reports its expiry the dialect's way.
-        if let Some(event) = self.esign_expiry_event(flow, now).await? {
-            change.events.retain(|e| e.event != "flow.expired");
-            change.events.push(event);
-        }
+        let origin = self.flow_origin(flow).await?;
+        let change = self.change_for(&origin, flow, expired, "flow.expired", json!({}), now).await?;
         self.store.flow_update(&change).await?;
         info!(flow.id = %flow.id, "flow expired");
         Err(Error::Conflict("the flow has expired".into()))
     }
 
-    /// Reads a flow, applies `step`, and commits it with what `report` makes of the action
-    /// (audit entries and events); re-reads and re-applies when another node changed the flow.
-    pub(super) async fn transition<F, R>(
-        &self,
-        app: &AppId,
-        id: &str,
-        action: &str,
-        report: &R,
-        step: F,
-    ) -> Result<FlowRecord>
+    /// Reads a flow, applies `step`, and commits it with the audit entries and callbacks its
+    /// origin owes; re-reads and re-applies when another node changed the flow.
+    pub(super) async fn transition<F>(&self, app: &AppId, id: &str, action: &str, step: F) -> Result<FlowRecord>
     where
         F: Fn(&mut FlowRecord) -> Result<serde_json::Value>,
-        R: TransitionReport,
     {
         for _ in 0..MAX_REBASES {
             let flow = self.flow(app, id).await?;
             self.expire_if_due(&flow).await?;
+            let origin = self.flow_origin(&flow).await?;
             let now = self.clock.now();
             let mut next = flow.clone();
             let detail = step(&mut next)?;
             next.updated_at = now;
-            let applied = Applied { before: &flow, after: next.clone(), action, detail, now };
-            let change = report.change(self, applied).await?;
+            let change = self.change_for(&origin, &flow, next.clone(), action, detail, now).await?;
             match self.store.flow_update(&change).await {
                 Ok(()) => return Ok(next),
                 Err(Error::ConcurrentUpdate(_)) => continue,
@@ -388,27 +376,8 @@ impl Signet {
         Err(Error::Conflict("the flow kept changing; retry".into()))
     }
 
-    /// Builds the atomic change: the new state, its audit entry, and its callback event.
-    async fn change_for(
-        &self,
-        before: &FlowRecord,
-        after: FlowRecord,
-        event: &str,
-        detail: serde_json::Value,
-        now: OffsetDateTime,
-    ) -> Result<FlowChange> {
-        let app = &before.app_id;
-        let mut audit = vec![AuditEntry::new(app, flow_scope(&before.id), event, detail.clone(), now)];
-        let mut events = vec![self.event(&after, event, detail, now).await?];
-        if after.status == FlowStatus::Completed && before.status != FlowStatus::Completed {
-            audit.push(AuditEntry::new(app, flow_scope(&before.id), "flow.completed", json!({}), now));
-            events.push(self.event(&after, "flow.completed", json!({}), now).await?);
-        }
-        Ok(FlowChange { flow: after, expected_updated_at: before.updated_at, audit, events })
-    }
-
-    /// An outbox event for the flow's callback URL (or the app's).
-    async fn event(
+    /// A native outbox event for the flow's callback URL (or the app's).
+    pub(super) async fn event(
         &self,
         flow: &FlowRecord,
         event: &str,
@@ -450,6 +419,7 @@ impl Signet {
         scene: bool,
     ) -> Result<FlowRecord> {
         let now = self.clock.now();
+        let origin = self.flow_origin(flow).await?;
         let certificate =
             if scene { self.scene_certificate(account).await? } else { self.account_certificate(account).await? };
         let mut next = flow.clone();
@@ -463,7 +433,7 @@ impl Signet {
         entry.status = SignerStatus::Signed;
         entry.signed_at = Some(now);
         entry.seal_id = Some(seal.id.clone());
-        if next.signers.iter().all(|s| s.status == SignerStatus::Signed) {
+        if origin.completes_when_all_signed() && next.signers.iter().all(|s| s.status == SignerStatus::Signed) {
             next.status = FlowStatus::Completed;
         }
         next.updated_at = now;
@@ -475,7 +445,7 @@ impl Signet {
             "mode": match mode { SignMode::Auto => "auto", SignMode::Platform { .. } => "platform", SignMode::Verified(_) => "page" },
             "documents": signed_documents,
         });
-        let change = self.change_for(flow, next.clone(), "flow.signer.signed", detail, now).await?;
+        let change = self.change_for(&origin, flow, next.clone(), "flow.signer.signed", detail, now).await?;
         self.store.flow_update(&change).await?;
         info!(flow.id = %flow.id, account.id = %account.id, "signed");
         self.log_signed_documents(&next).await;
@@ -595,31 +565,6 @@ pub(super) struct SignedRevision {
     pub position: usize,
     pub before: BlobKey,
     pub after: BlobKey,
-}
-
-/// A step applied to a flow as read, not yet committed.
-pub(super) struct Applied<'a> {
-    pub before: &'a FlowRecord,
-    pub after: FlowRecord,
-    pub action: &'a str,
-    pub detail: serde_json::Value,
-    pub now: OffsetDateTime,
-}
-
-/// What a committed transition writes besides the new state: its audit entries and callback
-/// events. The native API reports its own events; a dialect reports in its vendor's format.
-pub(super) trait TransitionReport {
-    async fn change(&self, signet: &Signet, applied: Applied<'_>) -> Result<FlowChange>;
-}
-
-/// The native report: the action's audit entry and event, plus `flow.completed` on completion.
-pub(super) struct NativeReport;
-
-impl TransitionReport for NativeReport {
-    async fn change(&self, signet: &Signet, applied: Applied<'_>) -> Result<FlowChange> {
-        let Applied { before, after, action, detail, now } = applied;
-        signet.change_for(before, after, action, detail, now).await
-    }
 }
 
 impl Signet {

@@ -25,6 +25,7 @@ mod external_ca;
 mod files;
 mod flows;
 mod links;
+mod origin;
 mod position_pages;
 mod scene_certificates;
 mod seals;

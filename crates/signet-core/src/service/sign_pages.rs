@@ -20,7 +20,7 @@ use crate::ids::AppId;
 use crate::links::{IssuedLink, LinkPurpose, NewLink, PageLinkRecord, RateLimit};
 use crate::notify::Channel;
 use crate::ports::{BlobKey, FlowChange};
-use crate::seals::SealRecord;
+use crate::seals::{SealKind, SealRecord};
 use crate::{Error, Result, SealSource, SignMode};
 
 /// Codes a link may request: the core's 60-second resend wait applies on top.
@@ -59,11 +59,38 @@ pub struct SignPage {
     /// Name of the app that sent the contract.
     pub initiator: String,
     pub state: SignPageState,
-    /// The account's active seals, default first.
+    /// The account's seals the signer may use here, default first.
     pub seals: Vec<SealRecord>,
+    /// The signer may draw a signature (a person acting for itself, where the task allows it).
+    pub can_draw: bool,
     /// Willingness is proven on this link (or not needed).
     pub verified: bool,
     pub redirect_url: Option<String>,
+}
+
+/// Which kinds of seal a signer may sign with on the page (e签宝's `sealType`: 0 hand-drawn,
+/// 1 template); native flows allow both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SealOffer {
+    /// Seals the account already has that are not hand-drawn: template and image seals.
+    pub saved: bool,
+    /// Hand-drawn signatures, drawn on the page or saved earlier.
+    pub drawn: bool,
+}
+
+impl Default for SealOffer {
+    fn default() -> Self {
+        Self { saved: true, drawn: true }
+    }
+}
+
+impl SealOffer {
+    pub fn allows(self, kind: SealKind) -> bool {
+        match kind {
+            SealKind::Handwritten => self.drawn,
+            SealKind::PersonTemplate | SealKind::CompanyTemplate | SealKind::Image => self.saved,
+        }
+    }
 }
 
 /// The seal the signer chose on the page.
@@ -157,7 +184,10 @@ impl Signet {
             (_, status) => SignPageState::Flow(status),
         };
         let actor = self.actor_of(&account).await?;
-        let seals = self.store.seal_list(&account.app_id, &account.id).await?;
+        let offer = self.seal_offer(&flow, &account.id).await?;
+        let mut seals = self.store.seal_list(&account.app_id, &account.id).await?;
+        seals.retain(|s| offer.allows(s.kind));
+        let can_draw = offer.drawn && account.kind == AccountKind::Person && actor.id == account.id;
         let verified = signer.auth == SignerAuth::None || self.link_verified(link);
         let initiator = self.app(&flow.app_id).await?.name;
         Ok(SignPage {
@@ -168,6 +198,7 @@ impl Signet {
             initiator,
             state,
             seals,
+            can_draw,
             verified,
             redirect_url: link.redirect_url.clone(),
         })
@@ -213,13 +244,21 @@ impl Signet {
             return Err(Error::Forbidden("prove willingness with the code first".into()));
         }
         let app = flow.app_id.clone();
+        let offer = self.seal_offer(&flow, &account.id).await?;
         let seal = match choice {
             SealChoice::Existing(id) => {
-                self.seal_for_signing(&account, Some(&crate::seals::SealId::parse(&id)?)).await?
+                let seal = self.seal_for_signing(&account, Some(&crate::seals::SealId::parse(&id)?)).await?;
+                if !offer.allows(seal.kind) {
+                    return Err(Error::invalid("seal", "this task does not allow that kind of seal"));
+                }
+                seal
             }
             SealChoice::Drawn(strokes) => {
                 if account.kind != AccountKind::Person {
                     return Err(Error::invalid("seal", "an organisation signs with one of its seals"));
+                }
+                if !offer.drawn {
+                    return Err(Error::invalid("seal", "this task asks for a seal, not a drawn signature"));
                 }
                 let label = Some("手写签名");
                 self.create_seal(&app, account.id.as_str(), label, SealSource::Handwritten(strokes), false).await?
@@ -251,7 +290,14 @@ impl Signet {
         self.store
             .flow_update(&FlowChange { flow: next, expected_updated_at: flow.updated_at, audit, events: vec![] })
             .await?;
-        self.sign_flow(&app, flow.id.as_str(), account.id.as_str(), SignMode::Verified(PageProof(()))).await
+        let signed =
+            self.sign_flow(&app, flow.id.as_str(), account.id.as_str(), SignMode::Verified(PageProof(()))).await;
+        // A placement the document cannot take will fail every retry: the flow's creator hears
+        // of it (the signer only sees the page's message).
+        if let Err(Error::InvalidInput { field: "fields", reason }) = &signed {
+            self.report_signing_failure(&app, flow.id.as_str(), &account.id, reason).await?;
+        }
+        signed
     }
 
     /// Declines to sign, with a reason, as the link's signer.
@@ -334,7 +380,7 @@ impl Signet {
     }
 
     /// The person who acts for `account`: its agent for an organisation that has one.
-    async fn actor_of(&self, account: &AccountRecord) -> Result<AccountRecord> {
+    pub(super) async fn actor_of(&self, account: &AccountRecord) -> Result<AccountRecord> {
         match (&account.kind, &account.agent_id) {
             (AccountKind::Org, Some(agent)) => self.account(&account.app_id, agent.as_str()).await,
             _ => Ok(account.clone()),

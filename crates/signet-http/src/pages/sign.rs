@@ -139,7 +139,7 @@ async fn open_page(
     let is_org = page.account.id != page.actor.id;
     let free_placement = page.signer.fields.is_empty();
     let needs_code = page.signer.auth != SignerAuth::None;
-    let can_draw = !is_org && page.account.kind == signet_core::accounts::AccountKind::Person;
+    let can_draw = page.can_draw;
     let data = serde_json::json!({
         "base": base,
         "freePlacement": free_placement,

@@ -829,6 +829,126 @@ fn template_life(api: &Api) {
     assert!(red_pixels(&page1, page1.0 as f64 - 40.0, 300.0, page1.0 as f64, 540.0) > 30, "cross-page slice");
 }
 
+/// Hand tasks signed and refused on the signing page report the dialect's way: the page's
+/// signature is a `SIGN_FLOW_UPDATE` with signResult 2 and the task's `thirdOrderNo` (the flow
+/// stays open until archived, then `SIGN_FLOW_FINISH` 2); a placement the document cannot take
+/// is signResult 3; a refusal is signResult 4 with its reason, then `SIGN_FLOW_FINISH` 4. No
+/// native event reaches the platform for these flows.
+fn hand_life(api: &Api, hook: &Receiver) {
+    let t = Tsign::bootstrap(api);
+    let li = t.person("李雷", "110101199003070011", "hand-li");
+    let wang = t.person("王芳", "44030519881120002X", "hand-wang");
+    let contract = std::fs::read(fixture("contract.pdf")).unwrap();
+    let doc =
+        t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("手签.pdf", "application/pdf", &contract)}))["docId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let new_flow = |scene: &str| {
+        t.ok("/sign/contract/addProcess", &json!({"businessScene": scene, "docId": doc, "noticeUrl": hook.url}))
+            ["flowId"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let strokes = json!({"strokes": [{"points": [{"x": 2, "y": 2}, {"x": 60, "y": 30}, {"x": 90, "y": 5}]}]});
+    let verified_page = |url: &str| {
+        let page = crate::pages::PageSession::open(url);
+        let (status, body) = page.post("code", json!({}));
+        assert_eq!(status, 200, "the page asks for willingness: {body}");
+        let code = crate::flows::last_code(api, "13516134875");
+        let (status, body) = page.post("verify", json!({"code": code}));
+        assert_eq!(status, 200, "{body}");
+        page
+    };
+
+    // Signed on the page: signResult 2 with the task's thirdOrderNo; still open until archived.
+    let signed_flow = new_flow("页面签署");
+    let hand = t.ok(
+        "/sign/contract/handPersonSignTask",
+        &json!({"flowId": signed_flow, "accountId": li, "thirdOrderNo": "hand-order-li",
+                "posList": [{"signType": 2, "posPage": "1", "posX": 300, "posY": 300}]}),
+    );
+    let page = crate::pages::PageSession::open(hand["signUrl"].as_str().unwrap());
+    let (status, _) = page.post("sign", json!({"signature": strokes}));
+    assert_eq!(status, 403, "no signature before the willingness code");
+    let page = verified_page(hand["signUrl"].as_str().unwrap());
+    let (status, body) = page.post("sign", json!({"signature": strokes}));
+    assert_eq!(status, 200, "{body}");
+    let detail = t.ok("/sign/contract/detail", &json!({"flowId": signed_flow}));
+    assert_eq!(detail["flowStatus"], 1, "an e签宝 flow ends when archived, not at the last signature: {detail}");
+    assert_eq!(detail["signDetail"][0]["signStatus"], 2, "{detail}");
+    t.ok("/sign/contract/archiveProcess", &json!({"flowId": signed_flow}));
+
+    // A keyword the document does not have: signResult 3, the task stays open; then refused.
+    let refused_flow = new_flow("页面拒签");
+    let hand = t.ok(
+        "/sign/contract/handPersonSignTask",
+        &json!({"flowId": refused_flow, "accountId": wang, "thirdOrderNo": "hand-order-wang",
+                "posList": [{"signType": 1, "key": "本合同没有的字"}]}),
+    );
+    let page = verified_page(hand["signUrl"].as_str().unwrap());
+    let (status, body) = page.post("sign", json!({"signature": strokes}));
+    assert_eq!(status, 400, "{body}");
+    let detail = t.ok("/sign/contract/detail", &json!({"flowId": refused_flow}));
+    assert_eq!((detail["flowStatus"].as_i64(), detail["signDetail"][0]["signStatus"].as_i64()), (Some(1), Some(0)));
+    let (status, body) = page.post("reject", json!({"reason": "条款有误"}));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(t.ok("/sign/contract/detail", &json!({"flowId": refused_flow}))["flowStatus"], 7);
+
+    let ours = |r: &crate::callbacks::Received| {
+        let flow = r.json()["flowId"].as_str().unwrap_or_default().to_owned();
+        flow == signed_flow || flow == refused_flow
+    };
+    let received = hook.wait_for(Duration::from_secs(30), |all| {
+        all.iter().filter(|r| ours(r)).filter(|r| r.json()["action"] == "SIGN_FLOW_FINISH").count() >= 2
+            && all.iter().filter(|r| ours(r)).filter(|r| r.json()["action"] == "SIGN_FLOW_UPDATE").count() >= 3
+    });
+    let mut seen: Vec<(String, String, i64)> = Vec::new();
+    for request in received.iter().filter(|r| ours(r)) {
+        let body = request.json();
+        assert!(body.get("event").is_none(), "no native event for a dialect's flow: {body}");
+        assert!(request.header("x-tsign-open-signature").is_some(), "signed the dialect's way");
+        let flow = body["flowId"].as_str().unwrap().to_owned();
+        match body["action"].as_str().unwrap() {
+            "SIGN_FLOW_UPDATE" => {
+                assert!(is_vendor_time(&body["signTime"]), "{body}");
+                let (account, order) =
+                    if flow == signed_flow { (&li, "hand-order-li") } else { (&wang, "hand-order-wang") };
+                assert_eq!(
+                    (body["accountId"].as_str(), body["thirdOrderNo"].as_str()),
+                    (Some(account.as_str()), Some(order))
+                );
+                let result = body["signResult"].as_i64().unwrap();
+                match result {
+                    2 => assert!(body.get("resultDescription").is_none(), "{body}"),
+                    3 => assert!(body["resultDescription"].as_str().unwrap().contains("本合同没有的字"), "{body}"),
+                    4 => assert_eq!(body["resultDescription"], "条款有误"),
+                    other => panic!("signResult {other}"),
+                }
+                seen.push((flow, "update".into(), result));
+            }
+            "SIGN_FLOW_FINISH" => {
+                assert!(is_vendor_time(&body["endTime"]), "{body}");
+                seen.push((flow, "finish".into(), body["flowStatus"].as_i64().unwrap()));
+            }
+            other => panic!("unexpected action {other}"),
+        }
+    }
+    // Delivery is at least once: a retried notice may arrive twice.
+    seen.sort();
+    seen.dedup();
+    let mut expected = vec![
+        (signed_flow.clone(), "update".to_owned(), 2),
+        (signed_flow.clone(), "finish".to_owned(), 2),
+        (refused_flow.clone(), "update".to_owned(), 3),
+        (refused_flow.clone(), "update".to_owned(), 4),
+        (refused_flow.clone(), "finish".to_owned(), 4),
+    ];
+    expected.sort();
+    assert_eq!(seen, expected);
+}
+
 fn suite(backend: Backend) {
     let hook = Receiver::start(vec![500]);
     let api = Api::start_with(
@@ -841,6 +961,7 @@ fn suite(backend: Backend) {
     );
     conformance(&api);
     full_life(&api, &hook);
+    hand_life(&api, &hook);
     template_life(&api);
     expiry(&api, &hook);
 }

@@ -223,7 +223,7 @@ fn md5_of(data: &[u8]) -> [u8; 16] {
 }
 
 /// The latest code the outbox provider "sent" to `recipient`.
-fn last_code(api: &Api, recipient: &str) -> String {
+pub fn last_code(api: &Api, recipient: &str) -> String {
     let outbox = std::fs::read_to_string(api.data_path().join("outbox.jsonl")).expect("outbox.jsonl written");
     let line = outbox
         .lines()

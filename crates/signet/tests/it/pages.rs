@@ -74,6 +74,49 @@ pub fn started_flow(api: &Api, signers: Value) -> String {
     id
 }
 
+/// A signing page opened over HTTP, holding its session cookie and CSRF token, to post its
+/// actions the way its script does.
+pub struct PageSession {
+    pub client: reqwest::blocking::Client,
+    pub url: String,
+    pub html: String,
+    pub token: String,
+    cookie: String,
+    headers: reqwest::header::HeaderMap,
+}
+
+impl PageSession {
+    pub fn open(url: &str) -> Self {
+        let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let page = client.get(url).send().unwrap();
+        assert_eq!(page.status().as_u16(), 200, "{url}");
+        let headers = page.headers().clone();
+        let cookie = headers["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let html = page.text().unwrap();
+        let token = html.split("name=\"csrf-token\" content=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        Self { client, url: url.to_owned(), html, token, cookie, headers }
+    }
+
+    pub fn header(&self, name: &str) -> String {
+        self.headers[name].to_str().unwrap().to_owned()
+    }
+
+    /// Posts a page action with the page's token.
+    pub fn post(&self, action: &str, body: Value) -> (u16, Value) {
+        self.post_with(action, Some(&self.token), body)
+    }
+
+    /// Posts a page action with the given token, or none.
+    pub fn post_with(&self, action: &str, csrf: Option<&str>, body: Value) -> (u16, Value) {
+        let mut request = self.client.post(format!("{}/{action}", self.url)).header("cookie", &self.cookie).json(&body);
+        if let Some(csrf) = csrf {
+            request = request.header("x-csrf-token", csrf);
+        }
+        let response = request.send().unwrap();
+        (response.status().as_u16(), response.json::<Value>().unwrap_or(Value::Null))
+    }
+}
+
 fn page_status(url: &str) -> (u16, String) {
     let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = client.get(url).send().unwrap();
@@ -419,25 +462,15 @@ fn page_actions_need_the_csrf_token_willingness_and_respect_rate_limits() {
     let alice = person(&api, "张三", "11010519491231002X", "13800138000");
     let flow = started_flow(&api, json!([{"accountId": alice, "auth": "sms"}]));
     let url = link(&api, &flow, &alice, json!({}));
-    let client = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = client.get(&url).send().unwrap();
-    assert_eq!(page.status().as_u16(), 200);
-    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let page = PageSession::open(&url);
+    let csp = page.header("content-security-policy");
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"), "{csp}");
-    let set_cookie = page.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let set_cookie = page.header("set-cookie");
     assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
-    let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    let html = page.text().unwrap();
-    assert!(!html.contains("11010519491231002X"), "the full ID number never reaches the page");
-    let token = html.split("name=\"csrf-token\" content=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
-    let post = |action: &str, csrf: Option<&str>, body: Value| {
-        let mut request = client.post(format!("{url}/{action}")).header("cookie", &cookie).json(&body);
-        if let Some(csrf) = csrf {
-            request = request.header("x-csrf-token", csrf);
-        }
-        let response = request.send().unwrap();
-        (response.status().as_u16(), response.json::<Value>().unwrap_or(Value::Null))
-    };
+    assert!(!page.html.contains("11010519491231002X"), "the full ID number never reaches the page");
+    let token = page.token.clone();
+    let post = |action: &str, csrf: Option<&str>, body: Value| page.post_with(action, csrf, body);
+    let client = &page.client;
     // Without the token, or with another one, nothing happens.
     let (status, body) = post("code", None, json!({}));
     assert_eq!((status, body["code"].as_str()), (403, Some("csrf")), "{body}");

@@ -3,16 +3,16 @@
 
 use axum::extract::State;
 use serde_json::{Value, json};
-use signet_core::esign::{DownloadTarget, EsignNewFlow, EsignTask, TaskKind};
+use signet_core::esign::{DownloadTarget, EsignNewFlow, EsignTask, TaskKind, flow_status, signer_status};
 use signet_core::flows::{Field, FlowRecord};
 use signet_core::ids::AppId;
+use signet_core::sign_pages::SealOffer;
 use time::{Duration, OffsetDateTime};
 
 use super::body::Body;
 use super::error::{
     Context, DOCUMENT_NOT_IN_FLOW, EsignError, NO_SIGN_TYPE, PLATFORM_WITHOUT_DOCUMENT, SIGNER_WITHOUT_DOCUMENT,
 };
-use super::notices::{flow_status, render, signer_status};
 use super::{Answer, Success, TsignApp, format_time, links, positions};
 use crate::AppState;
 
@@ -92,7 +92,7 @@ async fn add_process(State(state): State<AppState>, TsignApp(app): TsignApp, bod
         add_sign_time: body.opt_bool("addSignTime")?.unwrap_or(false),
         recorded,
     };
-    let flow = state.signet.esign_create_flow(&app.id, new, &render).await.map_err(fail)?;
+    let flow = state.signet.esign_create_flow(&app.id, new).await.map_err(fail)?;
     Ok(Success::data(json!({"flowId": flow.id.as_str()})))
 }
 
@@ -172,10 +172,11 @@ async fn task(
         seal_id: body.opt_string("sealId")?,
         fields,
         third_order_no: third_order_no.clone(),
+        seal_offer: seal_offer(&body)?,
     };
     let (flow, account) = state
         .signet
-        .esign_task(&app.id, &flow.id.to_string(), task, &render)
+        .esign_task(&app.id, &flow.id.to_string(), task)
         .await
         .map_err(|e| EsignError::from_refusal(e, Context::Flow))?;
     if kind != TaskKind::Hand {
@@ -307,22 +308,14 @@ pub(super) async fn undo_task(State(state): State<AppState>, TsignApp(app): Tsig
 
 pub(super) async fn revoke(State(state): State<AppState>, TsignApp(app): TsignApp, body: Body) -> Answer {
     let flow_id = body.string("flowId")?;
-    state
-        .signet
-        .esign_revoke(&app.id, &flow_id, &render)
-        .await
-        .map_err(|e| EsignError::from_core(e, Context::Revoke))?;
+    state.signet.esign_revoke(&app.id, &flow_id).await.map_err(|e| EsignError::from_core(e, Context::Revoke))?;
     Ok(Success::empty())
 }
 
 /// Refused (1436015) while a signer has not finished, 1436002 when nobody signed.
 pub(super) async fn archive(State(state): State<AppState>, TsignApp(app): TsignApp, body: Body) -> Answer {
     let flow_id = body.string("flowId")?;
-    state
-        .signet
-        .esign_archive(&app.id, &flow_id, &render)
-        .await
-        .map_err(|e| EsignError::from_refusal(e, Context::Flow))?;
+    state.signet.esign_archive(&app.id, &flow_id).await.map_err(|e| EsignError::from_refusal(e, Context::Flow))?;
     Ok(Success::empty())
 }
 
@@ -353,4 +346,28 @@ pub(super) async fn view_url(State(state): State<AppState>, TsignApp(app): Tsign
 
 fn view(state: &AppState, app: &AppId, target: &DownloadTarget) -> String {
     links::download_url(state, app, target, Duration::days(30))
+}
+
+/// `sealType` of a hand task: "0" hand-drawn, "1" template seals, comma-separated; empty or
+/// absent allows both.
+fn seal_offer(body: &Body) -> Result<SealOffer, EsignError> {
+    let Some(text) = body.opt_string("sealType")? else { return Ok(SealOffer::default()) };
+    let codes: Vec<&str> = text.split([',', '，']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    if codes.is_empty() {
+        return Ok(SealOffer::default());
+    }
+    let mut offer = SealOffer { saved: false, drawn: false };
+    for code in codes {
+        match code {
+            "0" => offer.drawn = true,
+            "1" => offer.saved = true,
+            other => {
+                return Err(EsignError::parameter(
+                    "sealType",
+                    format!("unknown seal type {other:?} (0 hand-drawn, 1 template)"),
+                ));
+            }
+        }
+    }
+    Ok(offer)
 }

@@ -9,7 +9,6 @@ pub mod error;
 mod files;
 mod flows;
 mod links;
-mod notices;
 mod positions;
 mod seals;
 mod templates;
@@ -21,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 use signet_core::apps::App;
-use time::{OffsetDateTime, UtcOffset};
 
 use self::error::{APP_UNKNOWN, Context, EsignError};
 use crate::AppState;
@@ -128,16 +126,4 @@ impl IntoResponse for Success {
 
 pub(crate) type Answer = Result<Success, EsignError>;
 
-/// `yyyy-MM-dd HH:mm:ss` in China Standard Time (UTC+8), the vendor's time format.
-pub(crate) fn format_time(at: OffsetDateTime) -> String {
-    let local = at.to_offset(UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC));
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        local.year(),
-        u8::from(local.month()),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second()
-    )
-}
+pub(crate) use signet_core::esign::format_time;

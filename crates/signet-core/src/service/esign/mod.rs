@@ -4,8 +4,14 @@
 //! one signer (and usually signs at once), and the flow ends when the platform archives it
 //! rather than when the last listed signer signs. The platform signs with its own organisation
 //! account. Downloads are short-lived signed links, and callbacks carry the dialect's body and
-//! headers. JSON shapes of requests and callback bodies stay in the HTTP layer: the bodies come
-//! in as a [`NoticeFormat`].
+//! headers ([`notices`]), whichever path changed the flow: request shapes stay in the HTTP layer,
+//! but a signature on a signing page must be reported the dialect's way too.
+
+mod notices;
+
+pub use notices::{flow_status, format_time, signer_status};
+
+use std::collections::HashMap;
 
 use bytes::Bytes;
 use hmac::{Hmac, KeyInit, Mac};
@@ -17,17 +23,18 @@ use tracing::{info, warn};
 
 use super::SealSource;
 use super::Signet;
-use super::flows::{Applied, MAX_REBASES, Signature, TransitionReport, flow_scope};
+use super::flows::{MAX_REBASES, Signature, flow_scope};
+use super::origin::FlowOrigin;
+use super::sign_pages::SealOffer;
 use crate::accounts::{AccountId, AccountKind, AccountLookup, AccountRecord, NewAccount};
 use crate::apps::{App, AppChanges};
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, AuditRecord};
 use crate::events::OutboxEvent;
 use crate::files::FileId;
 use crate::flows::{Field, FlowDocument, FlowId, FlowRecord, FlowSigner, FlowStatus, SignerAuth, SignerStatus};
 use crate::identity::{IdType, check_id_number};
 use crate::ids::AppId;
 use crate::notify::{Channel, OutgoingMessage, Purpose};
-use crate::ports::FlowChange;
 use crate::seals::{SealId, SealRecord};
 use crate::tokens;
 use crate::{Error, Result};
@@ -93,6 +100,8 @@ pub struct EsignTask {
     pub seal_id: Option<String>,
     pub fields: Vec<Field>,
     pub third_order_no: Option<String>,
+    /// `sealType` of a hand task: the seals its page offers.
+    pub seal_offer: SealOffer,
 }
 
 /// A flow's `addProcess` choices for its hand tasks.
@@ -104,15 +113,40 @@ pub struct HandOptions {
     pub redirect_url: Option<String>,
 }
 
-/// What a callback reports; the HTTP layer renders it as `(action, JSON body)`.
-#[derive(Debug)]
-pub enum EsignNotice<'a> {
-    SignerSigned { flow: &'a FlowRecord, account: &'a AccountId, third_order_no: Option<&'a str>, at: OffsetDateTime },
-    FlowEnded { flow: &'a FlowRecord, at: OffsetDateTime },
+/// What the audit trail of a flow made through this dialect says: its `addProcess` choices and
+/// the `thirdOrderNo` of each signer's latest task, which its callbacks carry.
+#[derive(Debug, Default)]
+pub(super) struct EsignTrail {
+    /// The dialect's part of the creation entry: `addSignTime` and the recorded parameters.
+    creation: serde_json::Value,
+    third_order_nos: HashMap<AccountId, String>,
+    seal_offers: HashMap<AccountId, SealOffer>,
 }
 
-/// Renders a notice as the dialect's action name and body.
-pub type NoticeFormat = dyn Fn(&EsignNotice<'_>) -> (String, String) + Send + Sync;
+impl EsignTrail {
+    /// `None` for a flow made otherwise.
+    pub(super) fn read(records: &[AuditRecord]) -> Option<Self> {
+        let creation = records.iter().find(|r| r.entry.action == "flow.created")?.entry.detail.get("esign")?;
+        let mut trail = Self { creation: creation.clone(), ..Self::default() };
+        for record in records {
+            let detail = &record.entry.detail;
+            let Some(account) = detail["accountId"].as_str().and_then(|a| AccountId::parse(a).ok()) else { continue };
+            if let Some(no) = detail["thirdOrderNo"].as_str() {
+                trail.third_order_nos.insert(account.clone(), no.to_owned());
+            }
+            if let Some(offer) = detail.get("sealOffer").filter(|o| o.is_object()) {
+                let allows = |kind: &str| offer[kind].as_bool().unwrap_or(true);
+                trail.seal_offers.insert(account, SealOffer { saved: allows("saved"), drawn: allows("drawn") });
+            }
+        }
+        Some(trail)
+    }
+
+    /// The seals a hand task's `sealType` allows its signer.
+    pub(super) fn seal_offer(&self, account: &AccountId) -> SealOffer {
+        self.seal_offers.get(account).copied().unwrap_or_default()
+    }
+}
 
 /// What a download link serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -195,11 +229,9 @@ impl Signet {
     }
 
     /// Creates an open flow with its documents and no signer yet (`addProcess`), already signing.
-    ///
-    /// When the flow has a deadline, its expiry notice is rendered now (`format` needs the flow's
-    /// id) and kept in the creation audit entry, so the expiry job can send it without knowing
-    /// the dialect's shapes.
-    pub async fn esign_create_flow(&self, app: &AppId, new: EsignNewFlow, format: &NoticeFormat) -> Result<FlowRecord> {
+    /// The dialect's parameters go into the creation audit entry, which marks the flow as this
+    /// dialect's.
+    pub async fn esign_create_flow(&self, app: &AppId, new: EsignNewFlow) -> Result<FlowRecord> {
         let now = self.clock.now();
         let title = new.title.trim();
         if title.is_empty() || title.chars().count() > 200 {
@@ -241,17 +273,11 @@ impl Signet {
             documents,
             signers: Vec::new(),
         };
-        let expiry_notice = flow.expires_at.map(|at| {
-            let mut expired = flow.clone();
-            expired.status = FlowStatus::Expired;
-            let (action, body) = format(&EsignNotice::FlowEnded { flow: &expired, at });
-            json!({"action": action, "body": body})
-        });
         let detail = json!({
             "title": flow.title,
             "documents": flow.documents.iter().map(|d| json!({"fileId": d.file_id.as_str(), "name": d.name})).collect::<Vec<_>>(),
             "signers": [],
-            "esign": {"addSignTime": new.add_sign_time, "recorded": new.recorded, "expiryNotice": expiry_notice},
+            "esign": {"addSignTime": new.add_sign_time, "recorded": new.recorded},
         });
         let audit = AuditEntry::new(app, flow_scope(&flow.id), "flow.created", detail, now);
         self.store.flow_insert(&flow, &audit).await?;
@@ -264,7 +290,6 @@ impl Signet {
         app: &AppId,
         flow_id: &str,
         task: EsignTask,
-        format: &NoticeFormat,
     ) -> std::result::Result<(FlowRecord, AccountRecord), EsignRefusal> {
         let account = match task.kind {
             TaskKind::Platform => self.esign_platform_account(app).await?,
@@ -282,7 +307,7 @@ impl Signet {
             field.validate(flow.documents.len())?;
         }
         if task.kind == TaskKind::Hand {
-            let flow = self.esign_add_waiting(app, flow_id, &account, fields, task.seal_id.as_deref()).await?;
+            let flow = self.esign_add_waiting(app, flow_id, &account, fields, &task).await?;
             return Ok((flow, account));
         }
         let seal = self.esign_seal(&account, task.seal_id.as_deref()).await?;
@@ -290,10 +315,7 @@ impl Signet {
             return Err(EsignRefusal::NotAuthorized);
         }
         for _ in 0..MAX_REBASES {
-            match self
-                .esign_sign_once(app, flow_id, &account, &seal, &fields, task.third_order_no.as_deref(), format)
-                .await
-            {
+            match self.esign_sign_once(app, flow_id, &account, &seal, &fields, task.third_order_no.as_deref()).await {
                 Err(Error::ConcurrentUpdate(_)) => continue,
                 Ok(flow) => return Ok((flow, account)),
                 Err(err) => return Err(err.into()),
@@ -305,7 +327,7 @@ impl Signet {
     /// Withdraws a waiting signer's task (`undoTask`); a finished task cannot be withdrawn.
     pub async fn esign_undo_task(&self, app: &AppId, flow_id: &str, account_id: &str) -> Result<FlowRecord> {
         let account = AccountId::parse(account_id).map_err(|_| Error::NotFound("signer"))?;
-        self.transition(app, flow_id, "flow.signer.withdrawn", &EsignReport(None), move |flow| {
+        self.transition(app, flow_id, "flow.signer.withdrawn", move |flow| {
             if !flow.status.is_open() {
                 return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
             }
@@ -320,18 +342,13 @@ impl Signet {
     }
 
     /// Ends a flow normally (`archiveProcess`): refused while a signer has not finished.
-    pub async fn esign_archive(
-        &self,
-        app: &AppId,
-        flow_id: &str,
-        format: &NoticeFormat,
-    ) -> std::result::Result<FlowRecord, EsignRefusal> {
+    pub async fn esign_archive(&self, app: &AppId, flow_id: &str) -> std::result::Result<FlowRecord, EsignRefusal> {
         let flow = self.flow(app, flow_id).await?;
         if flow.status == FlowStatus::Signing && !flow.signers.iter().any(|s| s.status == SignerStatus::Signed) {
             return Err(EsignRefusal::NoSigners);
         }
         let flow = self
-            .transition(app, flow_id, "flow.archived", &EsignReport(Some(format)), |flow| {
+            .transition(app, flow_id, "flow.archived", |flow| {
                 if flow.status != FlowStatus::Signing {
                     return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
                 }
@@ -347,8 +364,8 @@ impl Signet {
     }
 
     /// Ends an open flow as revoked (`/sign/revoke`).
-    pub async fn esign_revoke(&self, app: &AppId, flow_id: &str, format: &NoticeFormat) -> Result<FlowRecord> {
-        self.transition(app, flow_id, "flow.revoked", &EsignReport(Some(format)), |flow| {
+    pub async fn esign_revoke(&self, app: &AppId, flow_id: &str) -> Result<FlowRecord> {
+        self.transition(app, flow_id, "flow.revoked", |flow| {
             if !flow.status.is_open() {
                 return Err(Error::Conflict(format!("the flow is already {}", flow.status.as_str())));
             }
@@ -416,39 +433,48 @@ impl Signet {
         Ok(headers)
     }
 
-    /// The dialect's expiry notice of a flow created through it (kept in its creation audit
-    /// entry), for the expiry job; `None` for other flows.
-    pub(super) async fn esign_expiry_event(
-        &self,
-        flow: &FlowRecord,
-        now: OffsetDateTime,
-    ) -> Result<Option<OutboxEvent>> {
-        let notice = self.esign_creation(flow).await?["expiryNotice"].take();
-        if !notice.is_object() {
-            return Ok(None);
-        }
-        let action = notice["action"].as_str().unwrap_or("SIGN_FLOW_FINISH").to_owned();
-        let body = notice["body"].as_str().unwrap_or_default().to_owned();
-        Ok(Some(self.esign_event(flow, (action, body), now).await?))
+    /// The flow's trail in this dialect; `None` for a flow made otherwise.
+    async fn esign_trail(&self, flow: &FlowRecord) -> Result<Option<EsignTrail>> {
+        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
+        Ok(EsignTrail::read(&records))
     }
 
     /// What the flow's `addProcess` said about hand tasks: how to send the link, where the page
     /// goes once signed.
     pub async fn esign_hand_options(&self, flow: &FlowRecord) -> Result<HandOptions> {
-        let recorded = &self.esign_creation(flow).await?["recorded"];
+        let trail = self.esign_trail(flow).await?.unwrap_or_default();
+        let recorded = &trail.creation["recorded"];
         let text = |key: &str| recorded[key].as_str().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
         Ok(HandOptions { notice_type: text("noticeType").unwrap_or_default(), redirect_url: text("redirectUrl") })
     }
 
-    /// The dialect's part of the flow's creation audit entry (`Null` for flows created otherwise):
-    /// `addSignTime`, the expiry notice, and the `addProcess` parameters kept as recorded.
-    async fn esign_creation(&self, flow: &FlowRecord) -> Result<serde_json::Value> {
-        let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
-        Ok(records
-            .into_iter()
-            .find(|r| r.entry.action == "flow.created")
-            .map(|mut r| r.entry.detail["esign"].take())
-            .unwrap_or_default())
+    /// The callbacks a committed change of one of this dialect's flows owes.
+    pub(super) async fn esign_events(
+        &self,
+        trail: &EsignTrail,
+        before: &FlowRecord,
+        after: &FlowRecord,
+        now: OffsetDateTime,
+    ) -> Result<Vec<OutboxEvent>> {
+        let mut events = Vec::new();
+        for notice in notices::notices_for(before, after, &trail.third_order_nos, now) {
+            events.push(self.esign_event(after, notice, now).await?);
+        }
+        Ok(events)
+    }
+
+    /// `SIGN_FLOW_UPDATE` with `signResult` 3 for a signature that could not be made.
+    pub(super) async fn esign_failure_event(
+        &self,
+        trail: &EsignTrail,
+        flow: &FlowRecord,
+        signer: &FlowSigner,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<OutboxEvent> {
+        let third_order_no = trail.third_order_nos.get(&signer.account_id).map(String::as_str);
+        let notice = notices::signer_failed(flow, signer, reason, third_order_no, now);
+        self.esign_event(flow, notice, now).await
     }
 
     /// Sends a hand task's signing link to the signer by the flow's `noticeType` (1 SMS, 2 e-mail;
@@ -490,7 +516,8 @@ impl Signet {
 
     /// Whether the flow was created with `addSignTime` (kept in its creation audit entry).
     async fn esign_add_sign_time(&self, flow: &FlowRecord) -> Result<bool> {
-        Ok(self.esign_creation(flow).await?["addSignTime"].as_bool().unwrap_or(false))
+        let trail = self.esign_trail(flow).await?.unwrap_or_default();
+        Ok(trail.creation["addSignTime"].as_bool().unwrap_or(false))
     }
 
     /// The seal a task signs with: the requested one of the account, else its default.
@@ -510,31 +537,47 @@ impl Signet {
         seals.into_iter().next().ok_or(EsignRefusal::NoSeal)
     }
 
-    /// Adds (or replaces) a waiting signer for a hand task.
+    /// Adds (or replaces) a waiting signer for a hand task. The page asks the signer (an
+    /// organisation's agent) for a willingness code by SMS, else by e-mail: the document's
+    /// signing page does 意愿认证 before signing.
     async fn esign_add_waiting(
         &self,
         app: &AppId,
         flow_id: &str,
         account: &AccountRecord,
         fields: Vec<Field>,
-        seal_id: Option<&str>,
+        task: &EsignTask,
     ) -> Result<FlowRecord> {
-        let seal_id = match seal_id {
+        let seal_id = match task.seal_id.as_deref() {
             Some(id) => Some(self.seal(app, id).await.map_err(|_| Error::invalid("sealId", "no such seal"))?.id),
             None => None,
         };
+        let actor = self.actor_of(account).await?;
+        let auth = match (&actor.mobile, &actor.email) {
+            (Some(_), _) => SignerAuth::Sms,
+            (None, Some(_)) => SignerAuth::Email,
+            (None, None) => SignerAuth::None,
+        };
         let account_id = account.id.clone();
-        self.transition(app, flow_id, "flow.signer.added", &EsignReport(None), move |flow| {
+        let third_order_no = task.third_order_no.clone();
+        let offer = json!({"saved": task.seal_offer.saved, "drawn": task.seal_offer.drawn});
+        self.transition(app, flow_id, "flow.signer.added", move |flow| {
             if flow.status != FlowStatus::Signing {
                 return Err(Error::Conflict(format!("the flow is {}", flow.status.as_str())));
             }
             if flow.signer(&account_id).is_some_and(|s| s.status == SignerStatus::Signed) {
                 return Err(Error::Conflict("this signer has already signed".into()));
             }
-            let signer = waiting_signer(account_id.clone(), fields.clone(), seal_id.clone());
+            let mut signer = waiting_signer(account_id.clone(), fields.clone(), seal_id.clone());
+            signer.auth = auth;
             flow.signers.retain(|s| s.account_id != account_id);
             flow.signers.push(signer);
-            Ok(json!({"accountId": account_id.as_str(), "mode": "hand"}))
+            Ok(json!({
+                "accountId": account_id.as_str(),
+                "mode": "hand",
+                "thirdOrderNo": third_order_no,
+                "sealOffer": offer,
+            }))
         })
         .await
     }
@@ -549,7 +592,6 @@ impl Signet {
         seal: &SealRecord,
         fields: &[Field],
         third_order_no: Option<&str>,
-        format: &NoticeFormat,
     ) -> Result<FlowRecord> {
         let flow = self.flow(app, flow_id).await?;
         self.expire_if_due(&flow).await?;
@@ -577,16 +619,13 @@ impl Signet {
             "certificateSerial": certificate.serial,
             "mode": "esign",
             "documents": signed_documents,
+            "thirdOrderNo": third_order_no,
         });
-        let notice = EsignNotice::SignerSigned { flow: &next, account: &account.id, third_order_no, at: now };
-        let event = self.esign_event(&next, format(&notice), now).await?;
-        let audit = AuditEntry::new(app, flow_scope(&flow.id), "flow.signer.signed", detail, now);
-        let change = FlowChange {
-            flow: next.clone(),
-            expected_updated_at: flow.updated_at,
-            audit: vec![audit],
-            events: vec![event],
-        };
+        let mut origin = self.flow_origin(&flow).await?;
+        if let (FlowOrigin::Esign(trail), Some(no)) = (&mut origin, third_order_no) {
+            trail.third_order_nos.insert(account.id.clone(), no.to_owned());
+        }
+        let change = self.change_for(&origin, &flow, next.clone(), "flow.signer.signed", detail, now).await?;
         self.store.flow_update(&change).await?;
         info!(flow.id = %flow.id, account.id = %account.id, "signed an e签宝 task");
         Ok(next)
@@ -604,23 +643,6 @@ impl Signet {
             None => self.app(&flow.app_id).await?.callback_url,
         };
         Ok(OutboxEvent::new(&flow.app_id, &format!("{EVENT_PREFIX}{action}"), body, target, now))
-    }
-}
-
-/// How the dialect reports a transition: the action's audit entry (no native events) and, with
-/// a notice format, the flow-ended callback in the vendor's body.
-struct EsignReport<'a>(Option<&'a NoticeFormat>);
-
-impl TransitionReport for EsignReport<'_> {
-    async fn change(&self, signet: &Signet, applied: Applied<'_>) -> Result<FlowChange> {
-        let Applied { before, after, action, detail, now } = applied;
-        let mut events = Vec::new();
-        if let Some(format) = self.0 {
-            let notice = EsignNotice::FlowEnded { flow: &after, at: now };
-            events.push(signet.esign_event(&after, format(&notice), now).await?);
-        }
-        let audit = vec![AuditEntry::new(&before.app_id, flow_scope(&before.id), action, detail, now)];
-        Ok(FlowChange { flow: after, expected_updated_at: before.updated_at, audit, events })
     }
 }
 
