@@ -91,9 +91,12 @@ impl TencentFaceId {
         ])
     }
 
-    async fn call(&self, call: Call) -> Result<ProviderVerdict, ProviderError> {
-        let body = serde_json::to_vec(&call.body).map_err(|e| ProviderError::Unavailable(e.to_string()))?;
-        let headers = self.headers(call.action, &body, OffsetDateTime::now_utc().unix_timestamp())?;
+    /// Sends one signed action and returns its `Response` object; a refusal
+    /// (`Response.Error`) is [`ProviderError::Refused`]. Shared by the element checks and the
+    /// H5 face verification ([`crate::face_h5`]).
+    pub(crate) async fn request(&self, action: &str, body: &Value) -> Result<Value, ProviderError> {
+        let body = serde_json::to_vec(body).map_err(|e| ProviderError::Unavailable(e.to_string()))?;
+        let headers = self.headers(action, &body, OffsetDateTime::now_utc().unix_timestamp())?;
         let mut request = self.http.post(self.config.endpoint.clone()).body(body);
         for (name, value) in headers {
             request = request.header(name, value);
@@ -101,12 +104,25 @@ impl TencentFaceId {
         let response = request.send().await.map_err(|e| ProviderError::Unavailable(format!("tencent faceid: {e}")))?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| ProviderError::Unavailable(format!("tencent faceid: {e}")))?;
-        let envelope: Envelope = serde_json::from_slice(&bytes)
+        let mut envelope: Value = serde_json::from_slice(&bytes)
             .map_err(|_| ProviderError::Unavailable(format!("tencent faceid: unreadable answer (HTTP {status})")))?;
-        let answer = envelope.response;
-        if let Some(error) = answer.error {
+        let answer = envelope
+            .get_mut("Response")
+            .filter(|r| r.is_object())
+            .map(Value::take)
+            .ok_or_else(|| ProviderError::Unavailable(format!("tencent faceid: no Response (HTTP {status})")))?;
+        if let Some(error) = answer.get("Error") {
+            let error: ApiError = serde_json::from_value(error.clone())
+                .map_err(|_| ProviderError::Unavailable("tencent faceid: unreadable Error".into()))?;
             return Err(ProviderError::Refused(format!("{}: {}", error.code, error.message)));
         }
+        Ok(answer)
+    }
+
+    async fn call(&self, call: Call) -> Result<ProviderVerdict, ProviderError> {
+        let answer = self.request(call.action, &call.body).await?;
+        let answer: Answer = serde_json::from_value(answer)
+            .map_err(|_| ProviderError::Unavailable("tencent faceid: unreadable answer".into()))?;
         let result = answer.result.ok_or_else(|| ProviderError::Unavailable("tencent faceid: no Result".into()))?;
         let description = answer.description.unwrap_or_default();
         if call.no_verdict.contains(&result.as_str()) {
@@ -165,15 +181,8 @@ fn host_header(endpoint: &Url) -> Result<String, ProviderError> {
 }
 
 #[derive(Debug, Deserialize)]
-struct Envelope {
-    #[serde(rename = "Response")]
-    response: Answer,
-}
-
-#[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Answer {
-    error: Option<ApiError>,
     result: Option<String>,
     description: Option<String>,
     request_id: Option<String>,

@@ -9,7 +9,8 @@
 //! | Tencent Cloud SMS `SendSms` (API 3.0) | [`TencentSms`] | SMS |
 //!
 //! It also holds the real-name verification source ([`VerificationConfig`]): Tencent Cloud
-//! FaceID's element checks ([`TencentFaceId`]), which share the TC3 request signing with SMS.
+//! FaceID's element checks ([`TencentFaceId`]), which share the TC3 request signing with SMS,
+//! and the face verifier for willingness ([`FaceVerifierConfig`], FaceID's H5 face check).
 //!
 //! # Settings
 //!
@@ -52,6 +53,8 @@ mod aliyun;
 pub mod aliyun_sign;
 mod config;
 mod error;
+mod esign_identity;
+mod face_h5;
 mod faceid;
 mod outbox;
 mod phone;
@@ -65,10 +68,12 @@ mod verification;
 pub use aliyun::{AliyunConfig, AliyunSms};
 pub use config::{ConfigError, ProviderConfig};
 pub use error::NotifyError;
+pub use esign_identity::{EsignIdentity, EsignIdentityConfig};
+pub use face_h5::{FaceVerifierConfig, TencentFaceH5, TencentFaceH5Config};
 pub use faceid::{FaceIdConfig, TencentFaceId};
 pub use outbox::OutboxFile;
 pub use router::ChannelRouter;
 pub use secret::Secret;
 pub use smtp::{SmtpConfig, SmtpSender, SmtpTls};
 pub use tencent::{TencentConfig, TencentSms};
-pub use verification::VerificationConfig;
+pub use verification::{EnterpriseVerificationConfig, VerificationConfig};
