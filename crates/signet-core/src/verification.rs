@@ -243,15 +243,42 @@ impl std::fmt::Debug for IdentityCheck {
     }
 }
 
+/// Where a micro-deposit goes. Only the bank and account number are always required; the rest
+/// is what providers that pay through bank channels need (e签宝: the legal representative for
+/// its opening enterprise comparison, the branch, its province and city and its CNAPS code).
+#[derive(Clone, Default)]
+pub struct DepositRequest {
+    pub bank_name: String,
+    pub bank_account: String,
+    pub legal_rep_name: Option<String>,
+    pub bank_branch: Option<String>,
+    pub bank_province: Option<String>,
+    pub bank_city: Option<String>,
+    pub cnaps_code: Option<String>,
+}
+
 /// A micro-deposit to pay out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DepositOrder {
     /// Our reference, quoted in the payment's remark so the payer can find it.
     pub reference: String,
     pub account_name: String,
+    /// The organisation's USCC (or registration number), for providers that compare the
+    /// organisation before they pay.
+    pub uscc: String,
+    /// The legal representative's name, for the same providers (e签宝 starts its payment flow
+    /// with an enterprise three-element comparison).
+    pub legal_rep_name: Option<String>,
+    /// The bank (head office for providers that want the branch apart, `bank_branch`).
     pub bank_name: String,
     pub bank_account: String,
-    /// The amount in fen (1–99).
+    /// Branch details some payment channels need: branch name, province, city, and the
+    /// branch's CNAPS code (联行号).
+    pub bank_branch: Option<String>,
+    pub bank_province: Option<String>,
+    pub bank_city: Option<String>,
+    pub cnaps_code: Option<String>,
+    /// The amount in fen (1–99) Signet chose; a provider that chooses its own ignores it.
     pub amount_fen: u32,
 }
 
@@ -283,20 +310,72 @@ pub enum ProviderError {
     /// The provider could not be reached or answered nonsense.
     #[error("the verification provider is unavailable: {0}")]
     Unavailable(String),
+    /// The provider needs an input the request lacks or has in a form it refuses (the caller's
+    /// to fix, so a 400 naming the field).
+    #[error("{field}: {reason}")]
+    Input { field: &'static str, reason: String },
+}
+
+/// How a provider took a micro-deposit order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DepositReceipt {
+    /// It paid the amount Signet chose; Signet compares the reported amount.
+    Paid { reference: String },
+    /// It chose the amount itself and checks the reported amount ([`VerificationProvider::confirm_deposit`])
+    /// until its own deadline.
+    PaidByProvider { reference: String, valid_for: time::Duration },
+    /// It refused to pay because its comparison of the organisation failed (providers whose
+    /// payment flow starts with an enterprise check).
+    Mismatch(ProviderVerdict),
+}
+
+/// A provider's judgement of a reported micro-deposit amount.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DepositAnswer {
+    Right,
+    Wrong,
+    /// Too many wrong answers, or too late: the provider ended the payment flow.
+    Exhausted,
 }
 
 /// An authoritative source of identity data and, optionally, a way to pay micro-deposits.
 ///
-/// Implementations: Tencent Cloud FaceID (`signet-notify`), the development outbox (deposits
-/// only), and [`NoVerificationProvider`] when nothing is configured.
+/// Implementations: Tencent Cloud FaceID (person checks) and e签宝 identity verification
+/// (enterprise checks, micro-deposits it pays and checks itself) in `signet-notify`, routed by
+/// kind there; the development outbox (deposits only); and [`NoVerificationProvider`] when
+/// nothing is configured.
 #[async_trait]
 pub trait VerificationProvider: Send + Sync {
     /// A short name recorded with each check.
     fn name(&self) -> &str;
     /// Compares the data with the provider's source.
     async fn check(&self, check: &IdentityCheck) -> Result<ProviderVerdict, ProviderError>;
-    /// Pays a micro-deposit; returns the payment reference.
+    /// Pays a micro-deposit of the amount Signet chose; returns the payment reference.
     async fn send_deposit(&self, order: &DepositOrder) -> Result<String, ProviderError>;
+
+    /// The name recorded with a check of `kind` (a provider that routes kinds to several
+    /// sources names the one that answers).
+    fn name_for(&self, _kind: VerificationKind) -> &str {
+        self.name()
+    }
+
+    /// Starts a micro-deposit. By default the provider pays Signet's amount ([`Self::send_deposit`]);
+    /// a provider that picks and checks the amount itself overrides this.
+    async fn start_deposit(&self, order: &DepositOrder) -> Result<DepositReceipt, ProviderError> {
+        self.send_deposit(order).await.map(|reference| DepositReceipt::Paid { reference })
+    }
+
+    /// Checks a reported amount of a micro-deposit the provider checks itself
+    /// ([`DepositReceipt::PaidByProvider`]), by its payment reference.
+    async fn confirm_deposit(&self, _reference: &str, _amount_fen: u32) -> Result<DepositAnswer, ProviderError> {
+        Err(ProviderError::Unsupported { provider: self.name().into(), kind: VerificationKind::MicroDeposit.as_str() })
+    }
+
+    /// Whether an organisation's name matches its USCC or registration number (企业二要素), for
+    /// callers that know no legal representative (WoSignDoc's `orgName` / `orgNo`).
+    async fn org_name_matches(&self, _org_name: &str, _number: &str) -> Result<ProviderVerdict, ProviderError> {
+        Err(ProviderError::Unsupported { provider: self.name().into(), kind: "enterprise_two_element" })
+    }
 }
 
 /// The provider of a deployment without one: every check is refused as unsupported.

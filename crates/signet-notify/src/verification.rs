@@ -1,5 +1,7 @@
-//! The `verification_provider` setting: which real-name verification source a deployment uses,
-//! and where micro-deposits go.
+//! The `verification_provider` and `enterprise_verification_provider` settings: which
+//! real-name verification sources a deployment uses, and where micro-deposits go.
+//!
+//! `verification_provider` (person checks, and the development deposit sink):
 //!
 //! ```text
 //! none                                   no checks (the default): every check is refused as unsupported
@@ -7,8 +9,19 @@
 //! tencent://SECRET_ID:SECRET_KEY@faceid.tencentcloudapi.com[?endpoint=URL&timeout_secs=N&deposits=outbox]
 //! ```
 //!
-//! `deposits=outbox` adds the development payout sink to Tencent's checks; without it
-//! micro-deposits are unsupported (no bank payout API is built in).
+//! `enterprise_verification_provider` (enterprise checks and real micro-deposits):
+//!
+//! ```text
+//! none                                   (the default) enterprise checks go to verification_provider
+//! esign://APP_ID:SECRET@openapi.esign.cn[?endpoint=URL&timeout_secs=N]
+//! ```
+//!
+//! The two combine into one provider routed by kind: person checks (two elements, carrier three
+//! elements, bank-card four elements) go to `verification_provider`; enterprise three/four
+//! elements, the organisation name check of WoSignDoc orders and micro-deposits go to e签宝 when
+//! it is configured. `deposits=outbox` (or `outbox`) adds the development payout sink, where
+//! Signet picks the amount and compares the answer itself; it cannot be combined with e签宝,
+//! which pays and checks real deposits. Without either, micro-deposits are unsupported.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,13 +30,15 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::json;
 use signet_core::verification::{
-    DepositOrder, IdentityCheck, NoVerificationProvider, ProviderError, ProviderVerdict, VerificationProvider,
+    DepositAnswer, DepositOrder, DepositReceipt, IdentityCheck, NoVerificationProvider, ProviderError, ProviderVerdict,
+    VerificationKind, VerificationProvider,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use url::Url;
 
 use crate::config::{ConfigError, Query, bad, userinfo};
+use crate::esign_identity::{EsignIdentity, EsignIdentityConfig};
 use crate::faceid::{DEFAULT_ENDPOINT, FaceIdConfig, TencentFaceId};
 use crate::outbox::{OUTBOX_FILE_NAME, append_line};
 
@@ -66,17 +81,63 @@ impl VerificationConfig {
         Ok(Self::Tencent { faceid, deposits_to_outbox })
     }
 
-    /// The provider this setting describes; `data_dir` locates the outbox.
-    pub fn build(self, data_dir: &Path) -> Result<Arc<dyn VerificationProvider>, ProviderError> {
+    /// The provider this setting describes, combined with the enterprise provider;
+    /// `data_dir` locates the outbox.
+    pub fn build(
+        self,
+        enterprise: EnterpriseVerificationConfig,
+        data_dir: &Path,
+    ) -> Result<Arc<dyn VerificationProvider>, ProviderError> {
         let outbox = data_dir.join(OUTBOX_FILE_NAME);
-        Ok(match self {
-            Self::None => Arc::new(NoVerificationProvider),
-            Self::Outbox => Arc::new(Routed { identity: None, deposits: Some(outbox) }),
-            Self::Tencent { faceid, deposits_to_outbox } => Arc::new(Routed {
-                identity: Some(TencentFaceId::new(faceid)?),
-                deposits: deposits_to_outbox.then_some(outbox),
-            }),
-        })
+        let (person, deposits) = match self {
+            Self::None => (None, None),
+            Self::Outbox => (None, Some(outbox)),
+            Self::Tencent { faceid, deposits_to_outbox } => {
+                (Some(TencentFaceId::new(faceid)?), deposits_to_outbox.then_some(outbox))
+            }
+        };
+        let enterprise = match enterprise {
+            EnterpriseVerificationConfig::None => None,
+            EnterpriseVerificationConfig::Esign(config) => Some(EsignIdentity::new(config)?),
+        };
+        if enterprise.is_some() && deposits.is_some() {
+            return Err(ProviderError::Refused(
+                "micro-deposits go either to the development outbox or to e签宝, not both: drop 'outbox' / \
+                 'deposits=outbox' from verification_provider"
+                    .into(),
+            ));
+        }
+        if person.is_none() && enterprise.is_none() && deposits.is_none() {
+            return Ok(Arc::new(NoVerificationProvider));
+        }
+        Ok(Arc::new(Routed { person, enterprise, deposits }))
+    }
+}
+
+/// A parsed `enterprise_verification_provider` setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnterpriseVerificationConfig {
+    None,
+    Esign(EsignIdentityConfig),
+}
+
+impl EnterpriseVerificationConfig {
+    pub fn parse(setting: &str) -> Result<Self, ConfigError> {
+        let setting = setting.trim();
+        if setting.is_empty() || setting.eq_ignore_ascii_case("none") {
+            return Ok(Self::None);
+        }
+        EsignIdentityConfig::parse(setting).map(Self::Esign)
+    }
+}
+
+/// A one-line description for startup logs; never the secret.
+impl fmt::Display for EnterpriseVerificationConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::None => f.write_str("none"),
+            Self::Esign(config) => write!(f, "e签宝 identity {} (app {})", config.endpoint, config.app_id),
+        }
     }
 }
 
@@ -97,22 +158,65 @@ impl fmt::Display for VerificationConfig {
     }
 }
 
-/// Identity checks to one provider, micro-deposits to the development outbox.
+/// Person checks to one provider, enterprise checks and deposits to e签宝 when configured,
+/// else deposits to the development outbox.
 struct Routed {
-    identity: Option<TencentFaceId>,
+    person: Option<TencentFaceId>,
+    enterprise: Option<EsignIdentity>,
     deposits: Option<PathBuf>,
+}
+
+impl Routed {
+    /// The provider that answers checks of `kind`, when any.
+    fn route(&self, kind: VerificationKind) -> Option<&dyn VerificationProvider> {
+        let enterprise = self.enterprise.as_ref().map(|e| e as &dyn VerificationProvider);
+        let person = self.person.as_ref().map(|p| p as &dyn VerificationProvider);
+        if kind.is_organisation() { enterprise.or(person) } else { person }
+    }
 }
 
 #[async_trait]
 impl VerificationProvider for Routed {
     fn name(&self) -> &str {
-        if self.identity.is_some() { "tencent" } else { "outbox" }
+        match (&self.person, &self.enterprise) {
+            (Some(person), _) => person.name(),
+            (None, Some(enterprise)) => enterprise.name(),
+            (None, None) => "outbox",
+        }
+    }
+
+    fn name_for(&self, kind: VerificationKind) -> &str {
+        match (kind, &self.enterprise) {
+            (VerificationKind::MicroDeposit, None) => "outbox",
+            _ => self.route(kind).map_or_else(|| self.name(), |p| p.name()),
+        }
     }
 
     async fn check(&self, check: &IdentityCheck) -> Result<ProviderVerdict, ProviderError> {
-        match &self.identity {
+        match self.route(check.kind()) {
             Some(provider) => provider.check(check).await,
-            None => Err(ProviderError::Unsupported { provider: "outbox".into(), kind: check.kind().as_str() }),
+            None => Err(ProviderError::Unsupported { provider: self.name().into(), kind: check.kind().as_str() }),
+        }
+    }
+
+    async fn start_deposit(&self, order: &DepositOrder) -> Result<DepositReceipt, ProviderError> {
+        match &self.enterprise {
+            Some(enterprise) => enterprise.start_deposit(order).await,
+            None => self.send_deposit(order).await.map(|reference| DepositReceipt::Paid { reference }),
+        }
+    }
+
+    async fn confirm_deposit(&self, reference: &str, amount_fen: u32) -> Result<DepositAnswer, ProviderError> {
+        match &self.enterprise {
+            Some(enterprise) => enterprise.confirm_deposit(reference, amount_fen).await,
+            None => Err(ProviderError::Unsupported { provider: "outbox".into(), kind: "micro_deposit" }),
+        }
+    }
+
+    async fn org_name_matches(&self, org_name: &str, number: &str) -> Result<ProviderVerdict, ProviderError> {
+        match &self.enterprise {
+            Some(enterprise) => enterprise.org_name_matches(org_name, number).await,
+            None => Err(ProviderError::Unsupported { provider: self.name().into(), kind: "enterprise_two_element" }),
         }
     }
 
@@ -170,5 +274,26 @@ mod tests {
         assert!(VerificationConfig::parse("tencent://faceid.tencentcloudapi.com").is_err());
         assert!(VerificationConfig::parse("tencent://a:b@h?typo=1").is_err());
         assert!(VerificationConfig::parse("aliyun://a:b@h").is_err());
+    }
+
+    #[test]
+    fn enterprise_settings_parse_and_combine() {
+        assert_eq!(EnterpriseVerificationConfig::parse("").unwrap(), EnterpriseVerificationConfig::None);
+        let esign = EnterpriseVerificationConfig::parse("esign://app1:sec@smlopenapi.esign.cn").unwrap();
+        assert!(matches!(&esign, EnterpriseVerificationConfig::Esign(c) if c.app_id == "app1"));
+        assert!(!esign.to_string().contains("sec"));
+        let dir = std::env::temp_dir();
+        // Real deposits through e签宝 and the development sink would both claim deposits.
+        let conflict = VerificationConfig::Outbox.build(esign.clone(), &dir);
+        assert!(conflict.is_err_and(|e| e.to_string().contains("not both")));
+        let routed = VerificationConfig::parse("tencent://a:b@faceid.tencentcloudapi.com")
+            .unwrap()
+            .build(esign, &dir)
+            .unwrap();
+        assert_eq!(routed.name_for(VerificationKind::PersonTwoElement), "tencent");
+        assert_eq!(routed.name_for(VerificationKind::EnterpriseFourElement), "esign");
+        assert_eq!(routed.name_for(VerificationKind::MicroDeposit), "esign");
+        let plain = VerificationConfig::Outbox.build(EnterpriseVerificationConfig::None, &dir).unwrap();
+        assert_eq!(plain.name_for(VerificationKind::MicroDeposit), "outbox");
     }
 }

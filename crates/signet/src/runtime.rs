@@ -103,7 +103,10 @@ fn verification_provider(
     let config = signet_notify::VerificationConfig::parse(&settings.verification_provider)
         .context("invalid verification_provider")?;
     tracing::info!(provider = %config, "verification_provider");
-    config.build(&settings.data_dir).context("failed to set up verification_provider")
+    let enterprise = signet_notify::EnterpriseVerificationConfig::parse(&settings.enterprise_verification_provider)
+        .context("invalid enterprise_verification_provider")?;
+    tracing::info!(provider = %enterprise, "enterprise_verification_provider");
+    config.build(enterprise, &settings.data_dir).context("failed to set up verification_provider")
 }
 
 /// Per-scene certificates live minutes up to a day.

@@ -134,6 +134,9 @@ pub struct Settings {
     /// Real-name verification source: `none`, `outbox` (micro-deposits only) or `tencent://...`.
     #[serde(deserialize_with = "lenient::string")]
     pub verification_provider: String,
+    /// Enterprise checks and micro-deposits: `none` or `esign://APP_ID:SECRET@openapi.esign.cn`.
+    #[serde(deserialize_with = "lenient::string")]
+    pub enterprise_verification_provider: String,
 }
 
 /// Names of the settings, i.e. the accepted `SIGNET_<NAME>` variables (lowercased).
@@ -184,6 +187,7 @@ const KEYS: &[&str] = &[
     "scene_certificates",
     "scene_certificate_minutes",
     "verification_provider",
+    "enterprise_verification_provider",
 ];
 
 /// How log lines are written.
@@ -244,6 +248,7 @@ impl Default for Settings {
             scene_certificates: false,
             scene_certificate_minutes: 30,
             verification_provider: "none".into(),
+            enterprise_verification_provider: "none".into(),
         }
     }
 }
@@ -364,6 +369,7 @@ impl fmt::Debug for Settings {
             .field("scene_certificates", &self.scene_certificates)
             .field("scene_certificate_minutes", &self.scene_certificate_minutes)
             .field("verification_provider", &provider_kind(&self.verification_provider))
+            .field("enterprise_verification_provider", &provider_kind(&self.enterprise_verification_provider))
             .finish()
     }
 }

@@ -12,8 +12,8 @@ use crate::contact::normalise_mobile;
 use crate::identity::IdType;
 use crate::ids::AppId;
 use crate::verification::{
-    AccountVerification, CheckOutcome, DepositOrder, IdentityCheck, VerificationId, VerificationKind,
-    VerificationRecord, mask_tail,
+    AccountVerification, CheckOutcome, DepositAnswer, DepositOrder, DepositReceipt, DepositRequest, IdentityCheck,
+    ProviderError, VerificationId, VerificationKind, VerificationRecord, mask_tail,
 };
 use crate::{Error, Result};
 
@@ -43,10 +43,7 @@ pub enum VerificationRequest {
         legal_rep_name: String,
         legal_rep_id_number: String,
     },
-    MicroDeposit {
-        bank_name: String,
-        bank_account: String,
-    },
+    MicroDeposit(DepositRequest),
 }
 
 impl VerificationRequest {
@@ -57,7 +54,7 @@ impl VerificationRequest {
             Self::BankCardFourElement { .. } => VerificationKind::BankCardFourElement,
             Self::EnterpriseThreeElement { .. } => VerificationKind::EnterpriseThreeElement,
             Self::EnterpriseFourElement { .. } => VerificationKind::EnterpriseFourElement,
-            Self::MicroDeposit { .. } => VerificationKind::MicroDeposit,
+            Self::MicroDeposit(_) => VerificationKind::MicroDeposit,
         }
     }
 }
@@ -89,11 +86,11 @@ impl Signet {
                 format!("{} checks are for {} accounts", kind.as_str(), expected.as_str()),
             ));
         }
-        if let VerificationRequest::MicroDeposit { bank_name, bank_account } = request {
-            return self.send_deposit(&account, &bank_name, &bank_account).await;
+        if let VerificationRequest::MicroDeposit(deposit) = request {
+            return self.send_deposit(&account, deposit).await;
         }
         let (check, masked) = self.identity_check(&account, request)?;
-        let verdict = self.verifier.check(&check).await.map_err(Error::Provider)?;
+        let verdict = self.verifier.check(&check).await.map_err(provider_error)?;
         let now = self.clock.now();
         let record = VerificationRecord {
             id: VerificationId::generate(),
@@ -101,7 +98,7 @@ impl Signet {
             account_id: account.id.clone(),
             kind,
             outcome: if verdict.matched { CheckOutcome::Match } else { CheckOutcome::Mismatch },
-            provider: self.verifier.name().to_owned(),
+            provider: self.verifier.name_for(kind).to_owned(),
             provider_ref: verdict.reference,
             reason: (!verdict.matched).then_some(verdict.description),
             masked_inputs: masked,
@@ -115,8 +112,10 @@ impl Signet {
         Ok(record)
     }
 
-    /// Checks a micro-deposit's reported amount (in fen). A wrong amount counts an attempt; the
-    /// third, or an answer after the deadline, ends the check as expired.
+    /// Checks a micro-deposit's reported amount (in fen): against the stored hash of the amount
+    /// Signet chose, or through the provider that chose it. A wrong amount counts an attempt;
+    /// the third, an answer after the deadline, or the provider ending its flow, ends the check
+    /// as expired.
     pub async fn confirm_deposit(
         &self,
         app: &AppId,
@@ -141,16 +140,26 @@ impl Signet {
         }
         let now = self.clock.now();
         let expected_attempts = record.attempts;
-        let right = record.deposit_hash.as_deref() == Some(self.deposit_hash(&record.id, amount_fen).as_str());
         let late = record.expires_at.is_some_and(|at| now >= at);
-        record.updated_at = now;
-        record.outcome = if late {
-            CheckOutcome::Expired
-        } else if right {
-            CheckOutcome::Match
+        let answer = if late {
+            DepositAnswer::Exhausted
+        } else if let Some(hash) = record.deposit_hash.as_deref() {
+            if hash == self.deposit_hash(&record.id, amount_fen) { DepositAnswer::Right } else { DepositAnswer::Wrong }
         } else {
-            record.attempts += 1;
-            if record.attempts >= DEPOSIT_ATTEMPTS { CheckOutcome::Expired } else { CheckOutcome::Pending }
+            let reference = record
+                .provider_ref
+                .as_deref()
+                .ok_or_else(|| Error::Internal("a micro-deposit without its reference".into()))?;
+            self.verifier.confirm_deposit(reference, amount_fen).await.map_err(provider_error)?
+        };
+        record.updated_at = now;
+        record.outcome = match answer {
+            DepositAnswer::Right => CheckOutcome::Match,
+            DepositAnswer::Exhausted => CheckOutcome::Expired,
+            DepositAnswer::Wrong => {
+                record.attempts += 1;
+                if record.attempts >= DEPOSIT_ATTEMPTS { CheckOutcome::Expired } else { CheckOutcome::Pending }
+            }
         };
         if !self.store.verification_update(&record, expected_attempts, &check_audit(&record, now)).await? {
             return Err(Error::Conflict("the check was answered concurrently; read it again".into()));
@@ -174,47 +183,78 @@ impl Signet {
         self.face.is_some()
     }
 
-    async fn send_deposit(
-        &self,
-        account: &AccountRecord,
-        bank_name: &str,
-        bank_account: &str,
-    ) -> Result<VerificationRecord> {
-        let bank_name = bank_name.trim();
+    async fn send_deposit(&self, account: &AccountRecord, request: DepositRequest) -> Result<VerificationRecord> {
+        let bank_name = request.bank_name.trim();
         if bank_name.is_empty() || bank_name.chars().count() > 100 {
             return Err(Error::invalid("bankName", "expected 1 to 100 characters"));
         }
-        let bank_account: String = bank_account.chars().filter(|c| !c.is_whitespace()).collect();
+        let bank_account: String = request.bank_account.chars().filter(|c| !c.is_whitespace()).collect();
         if !(6..=32).contains(&bank_account.len()) || !bank_account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(Error::invalid("bankAccount", "expected 6 to 32 digits"));
+        }
+        let optional = |value: Option<String>, field: &'static str| -> Result<Option<String>> {
+            match value.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(v) if v.chars().count() > 100 || v.chars().any(char::is_control) => {
+                    Err(Error::invalid(field, "expected at most 100 printable characters"))
+                }
+                Some(v) => Ok(Some(v.to_owned())),
+            }
+        };
+        let legal_rep_name = request.legal_rep_name.as_deref().map(check_rep_name).transpose()?;
+        let cnaps_code = optional(request.cnaps_code, "cnapsCode")?;
+        if cnaps_code.as_deref().is_some_and(|c| c.len() != 12 || !c.bytes().all(|b| b.is_ascii_digit())) {
+            return Err(Error::invalid("cnapsCode", "expected the branch's 12-digit CNAPS code"));
         }
         let id = VerificationId::generate();
         let amount_fen = 1 + crate::random::digits(2).parse::<u32>().unwrap_or(0) % 99;
         let order = DepositOrder {
             reference: id.to_string(),
             account_name: account.name.clone(),
+            uscc: self.account_id_number(account)?,
+            legal_rep_name,
             bank_name: bank_name.to_owned(),
             bank_account: bank_account.clone(),
+            bank_branch: optional(request.bank_branch, "bankBranch")?,
+            bank_province: optional(request.bank_province, "bankProvince")?,
+            bank_city: optional(request.bank_city, "bankCity")?,
+            cnaps_code,
             amount_fen,
         };
-        let payment_ref = self.verifier.send_deposit(&order).await.map_err(Error::Provider)?;
+        let receipt = self.verifier.start_deposit(&order).await.map_err(provider_error)?;
         let now = self.clock.now();
-        let record = VerificationRecord {
-            deposit_hash: Some(self.deposit_hash(&id, amount_fen)),
+        let mut record = VerificationRecord {
+            deposit_hash: None,
             id,
             app_id: account.app_id.clone(),
             account_id: account.id.clone(),
             kind: VerificationKind::MicroDeposit,
             outcome: CheckOutcome::Pending,
-            provider: self.verifier.name().to_owned(),
-            provider_ref: Some(payment_ref),
+            provider: self.verifier.name_for(VerificationKind::MicroDeposit).to_owned(),
+            provider_ref: None,
             reason: None,
             masked_inputs: json!({"bankName": bank_name, "bankAccount": mask_tail(&bank_account)}),
             attempts: 0,
-            expires_at: Some(now + DEPOSIT_VALIDITY),
+            expires_at: None,
             created_at: now,
             updated_at: now,
         };
+        match receipt {
+            DepositReceipt::Paid { reference } => {
+                record.deposit_hash = Some(self.deposit_hash(&record.id, amount_fen));
+                record.provider_ref = Some(reference);
+                record.expires_at = Some(now + DEPOSIT_VALIDITY);
+            }
+            DepositReceipt::PaidByProvider { reference, valid_for } => {
+                record.provider_ref = Some(reference);
+                record.expires_at = Some(now + valid_for);
+            }
+            DepositReceipt::Mismatch(verdict) => {
+                record.outcome = CheckOutcome::Mismatch;
+                record.provider_ref = verdict.reference;
+                record.reason = Some(verdict.description);
+            }
+        }
         self.store.verification_insert(&record, &check_audit(&record, now)).await?;
         Ok(record)
     }
@@ -289,7 +329,7 @@ impl Signet {
                 };
                 (check, masked)
             }
-            VerificationRequest::MicroDeposit { .. } => {
+            VerificationRequest::MicroDeposit(_) => {
                 return Err(Error::Internal("micro-deposits are not identity checks".into()));
             }
         })
@@ -314,6 +354,14 @@ fn check_audit(record: &VerificationRecord, now: OffsetDateTime) -> AuditEntry {
         "inputs": record.masked_inputs,
     });
     AuditEntry::new(&record.app_id, account_scope(&record.account_id), "verification.checked", detail, now)
+}
+
+/// A provider's refusal of an input is the caller's 400; everything else stays a provider error.
+pub(crate) fn provider_error(err: ProviderError) -> Error {
+    match err {
+        ProviderError::Input { field, reason } => Error::invalid(field, reason),
+        other => Error::Provider(other),
+    }
 }
 
 fn check_rep_name(raw: &str) -> Result<String> {

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use signet_core::verification::{AccountVerification, VerificationKind, VerificationRecord};
+use signet_core::verification::{AccountVerification, DepositRequest, VerificationKind, VerificationRecord};
 use signet_core::{Error, VerificationRequest};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
@@ -29,13 +29,20 @@ struct CreateVerification {
     mobile: Option<String>,
     /// Bank-card check: the card number.
     bank_card: Option<String>,
-    /// Enterprise checks: the legal representative's name.
+    /// Enterprise checks: the legal representative's name. Micro-deposits through e签宝 need it
+    /// too (its payment flow opens with an enterprise three-element comparison).
     legal_rep_name: Option<String>,
     /// Enterprise four elements: the legal representative's resident ID number.
     legal_rep_id_number: Option<String>,
-    /// Micro-deposit: the organisation's bank and account number.
+    /// Micro-deposit: the organisation's bank (head office, e.g. `招商银行`) and account number.
     bank_name: Option<String>,
     bank_account: Option<String>,
+    /// Micro-deposit through e签宝: the branch's full name, its province and city, and its
+    /// 12-digit CNAPS code (联行号).
+    bank_branch: Option<String>,
+    bank_province: Option<String>,
+    bank_city: Option<String>,
+    cnaps_code: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -145,8 +152,9 @@ async fn get_verification(
     Ok(axum::Json(state.signet.account_verification(&app.id, &account).await?.into()))
 }
 
-/// Reports a micro-deposit's amount. Three wrong amounts, or an answer after 72 hours, end the
-/// check as `expired`.
+/// Reports a micro-deposit's amount. Three wrong amounts, or an answer after the deadline
+/// (`expiresAt`: 72 hours, or the provider's own window — 7 days for e签宝), end the check as
+/// `expired`. A provider that paid the deposit itself (e签宝) judges the amount.
 #[utoipa::path(
     post, path = "/v1/accounts/{id}/verifications/{verification}/confirm", tag = "verification",
     operation_id = "confirm_deposit",
@@ -186,10 +194,15 @@ fn request_of(body: CreateVerification) -> Result<VerificationRequest, Error> {
             legal_rep_name: need(body.legal_rep_name, "legalRepName")?,
             legal_rep_id_number: need(body.legal_rep_id_number, "legalRepIdNumber")?,
         },
-        VerificationKind::MicroDeposit => VerificationRequest::MicroDeposit {
+        VerificationKind::MicroDeposit => VerificationRequest::MicroDeposit(DepositRequest {
             bank_name: need(body.bank_name, "bankName")?,
             bank_account: need(body.bank_account, "bankAccount")?,
-        },
+            legal_rep_name: body.legal_rep_name,
+            bank_branch: body.bank_branch,
+            bank_province: body.bank_province,
+            bank_city: body.bank_city,
+            cnaps_code: body.cnaps_code,
+        }),
     })
 }
 

@@ -68,10 +68,21 @@ impl Receiver {
 /// Reads one HTTP/1.1 request with a `Content-Length` body: its headers and its body. The
 /// loopback stand-ins of these tests (callback receivers, provider stand-ins) all read this way.
 pub fn read_http_request(stream: &mut TcpStream, timeout: Duration) -> Option<(Headers, Vec<u8>)> {
+    read_http_request_line(stream, timeout, true).map(|(_, headers, body)| (headers, body))
+}
+
+/// Like [`read_http_request`], keeping the request line (`PUT /path?query HTTP/1.1`), for
+/// stand-ins that route by method and path; with `need_length` false a request without
+/// `Content-Length` (a GET) has an empty body.
+pub fn read_http_request_line(
+    stream: &mut TcpStream,
+    timeout: Duration,
+    need_length: bool,
+) -> Option<(String, Headers, Vec<u8>)> {
     stream.set_read_timeout(Some(timeout)).ok()?;
     let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
     let mut headers = Vec::new();
     loop {
         let mut line = String::new();
@@ -83,11 +94,12 @@ pub fn read_http_request(stream: &mut TcpStream, timeout: Duration) -> Option<(H
         let (name, value) = line.split_once(':')?;
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    let length: usize =
-        headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok())?;
+    let length: Option<usize> =
+        headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok());
+    let length = if need_length { length? } else { length.unwrap_or(0) };
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some((headers, body))
+    Some((request_line.trim_end().to_owned(), headers, body))
 }
 
 fn read_request(stream: &mut TcpStream) -> Option<Received> {

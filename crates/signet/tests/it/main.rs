@@ -6,6 +6,7 @@ mod callbacks;
 mod cli_sign;
 mod cli_support;
 mod concurrency;
+mod enterprise_verification;
 mod esign;
 mod evidence;
 mod external_ca;

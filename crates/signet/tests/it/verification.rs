@@ -64,6 +64,12 @@ impl FaceIdStandIn {
         )
     }
 
+    /// The setting without the development deposit sink (for deployments whose deposits go to
+    /// a real provider).
+    pub fn person_setting(&self) -> String {
+        format!("tencent://{SECRET_ID}:{SECRET_KEY}@faceid.tencentcloudapi.com?endpoint={}", self.endpoint)
+    }
+
     fn calls(&self) -> Vec<(String, bool)> {
         self.seen.lock().unwrap().calls.clone()
     }

@@ -325,11 +325,18 @@ impl Signet {
     }
 
     /// Whether the organisation's name matches its number, per the deployment's enterprise
-    /// verification provider. This is the call site for the real-name verification provider
-    /// (enterprise two/three-element check) being built for 签盾; until a provider is
-    /// configured, the number's check character is the only verification and this answers yes.
-    async fn wosign_enterprise_matches(&self, _name: &str, _number: &str) -> Result<bool> {
-        Ok(true)
+    /// verification provider (企业二要素: the order names no legal representative). A
+    /// deployment without one (`Unsupported`) relies on the number's check character, already
+    /// verified. A provider that gives no verdict fails the order: it is never accepted unchecked.
+    async fn wosign_enterprise_matches(&self, name: &str, number: &str) -> Result<bool> {
+        match self.verifier.org_name_matches(name.trim(), number).await {
+            Ok(verdict) => {
+                info!(matched = verdict.matched, reference = ?verdict.reference, "WoSignDoc organisation checked");
+                Ok(verdict.matched)
+            }
+            Err(crate::verification::ProviderError::Unsupported { .. }) => Ok(true),
+            Err(err) => Err(Error::Provider(err)),
+        }
     }
 
     /// Creates the native parts and the flow, already signing; records the flow in the order.

@@ -84,6 +84,15 @@ impl WosignError {
             Error::NotFound(what) => Self::parameter(what, "not found"),
             Error::Forbidden(reason) => Self::new(TOKEN_DISABLED, format!("系统已禁止此 TokenID 使用 API: {reason}")),
             Error::Conflict(reason) => Self::new(ORDER_SIGNING, format!("合同正在签署: {reason}")),
+            // The enterprise verification gave no verdict: the order is not accepted unchecked,
+            // and the list has no closer code than our own failure.
+            Error::Provider(err) => {
+                tracing::warn!(error = %err, "WoSignDoc enterprise verification failed");
+                Self::new(
+                    INTERNAL,
+                    format!("内部服务器错误: 企业信息核验失败 (enterprise verification unavailable: {err})"),
+                )
+            }
             other => {
                 tracing::error!(error = ?other, "WoSignDoc request failed");
                 Self::new(INTERNAL, "内部服务器错误")
@@ -133,6 +142,7 @@ impl IntoResponse for WosignError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use signet_core::verification::ProviderError;
 
     #[test]
     fn refusals_map_to_the_documented_codes() {
@@ -147,6 +157,9 @@ mod tests {
         assert_eq!(WosignError::from_core(Error::NotFound("app")).code, -65);
         assert_eq!(WosignError::from_core(Error::Forbidden("disabled".into())).code, -67);
         assert_eq!(WosignError::from_core(Error::Internal("x".into())).code, -69);
+        let unverified = WosignError::from_core(Error::Provider(ProviderError::Unavailable("timeout".into())));
+        assert_eq!(unverified.code, -69);
+        assert!(unverified.msg.contains("企业信息核验") && unverified.msg.contains("timeout"), "{}", unverified.msg);
         let err = WosignError::from_core(Error::invalid("idNumber", "bad check digit"));
         assert!(err.msg.contains("userNo"), "{}", err.msg);
     }
