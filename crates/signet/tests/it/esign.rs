@@ -836,8 +836,8 @@ fn template_life(api: &Api) {
 /// native event reaches the platform for these flows.
 fn hand_life(api: &Api, hook: &Receiver) {
     let t = Tsign::bootstrap(api);
-    let li = t.person("李雷", "110101199003070011", "hand-li");
-    let wang = t.person("王芳", "44030519881120002X", "hand-wang");
+    let li = t.person("李雷", "320583197704190039", "hand-li");
+    let wang = t.person("王芳", "510107199208220047", "hand-wang");
     let contract = std::fs::read(fixture("contract.pdf")).unwrap();
     let doc =
         t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("手签.pdf", "application/pdf", &contract)}))["docId"]
