@@ -45,6 +45,8 @@ struct Flow {
 
 #[derive(Default)]
 struct State {
+    /// Minutes until a new token expires (120 as documented unless a test shortens it).
+    token_minutes: i64,
     tokens: Vec<String>,
     token_requests: usize,
     /// `(method, path, token accepted)` of every business call.
@@ -61,9 +63,13 @@ pub struct EsignStandIn {
 
 impl EsignStandIn {
     pub fn start() -> Self {
+        Self::with_token_minutes(120)
+    }
+
+    fn with_token_minutes(token_minutes: i64) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let endpoint = format!("http://{}", listener.local_addr().unwrap());
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(State { token_minutes, ..State::default() }));
         let sink = Arc::clone(&state);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -86,6 +92,11 @@ impl EsignStandIn {
 
     pub fn setting(&self, secret: &str) -> String {
         format!("esign://{ESIGN_APP_ID}:{secret}@smlopenapi.esign.cn?endpoint={}", self.endpoint)
+    }
+
+    /// Invalidates every issued token, as fetching too many new ones does at e签宝.
+    fn revoke_tokens(&self) {
+        self.state.lock().unwrap().tokens.clear();
     }
 
     fn token_requests(&self) -> usize {
@@ -125,7 +136,8 @@ fn answer(line: &str, headers: &[(String, String)], body: &[u8], state: &Mutex<S
         }
         let token = format!("tok-{}", state.token_requests);
         state.tokens.push(token.clone());
-        let expires = (OffsetDateTime::now_utc() + time::Duration::minutes(120)).unix_timestamp() * 1000;
+        let expires =
+            (OffsetDateTime::now_utc() + time::Duration::minutes(state.token_minutes)).unix_timestamp() * 1000;
         return (
             "200 OK",
             json!({"code": 0, "message": "成功",
@@ -412,6 +424,51 @@ fn wrong_esign_credentials_are_a_clear_refusal_that_records_nothing() {
     );
     let person = person.body["id"].as_str().unwrap().to_owned();
     assert_eq!(verify(&api, &person, json!({"kind": "person_two_element"})).status, 409);
+}
+
+#[test]
+fn tokens_are_renewed_before_expiry_and_after_a_rejection() {
+    // Tokens that expire in 3 minutes are inside the 5-minute renewal margin: each call fetches.
+    let short = EsignStandIn::with_token_minutes(3);
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[("SIGNET_ENTERPRISE_VERIFICATION_PROVIDER", &short.setting(ESIGN_SECRET))],
+    );
+    let company = org(&api, "杭州测试科技有限公司", "12100000400009880K");
+    let three = json!({"kind": "enterprise_three_element", "legalRepName": "张三"});
+    for _ in 0..2 {
+        assert_eq!(verify(&api, &company, three.clone()).body["outcome"], "match");
+    }
+    assert_eq!(short.token_requests(), 2);
+    drop(api);
+
+    // A token the gateway rejects (HTTP 401) is dropped and the call made once more.
+    let esign = EsignStandIn::start();
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[("SIGNET_ENTERPRISE_VERIFICATION_PROVIDER", &esign.setting(ESIGN_SECRET))],
+    );
+    let company = org(&api, "杭州测试科技有限公司", "12100000400009880K");
+    assert_eq!(verify(&api, &company, three.clone()).body["outcome"], "match");
+    esign.revoke_tokens();
+    let again = verify(&api, &company, three.clone());
+    assert_eq!(again.body["outcome"], "match", "{:?}", again.body);
+    assert_eq!(esign.token_requests(), 2);
+    let accepted: Vec<bool> = esign.calls().into_iter().map(|(_, _, ok)| ok).collect();
+    assert_eq!(accepted, [true, false, true]);
+
+    // An unreachable provider gives no verdict: 503, nothing recorded.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let setting = format!("esign://{ESIGN_APP_ID}:{ESIGN_SECRET}@openapi.esign.cn?endpoint={endpoint}&timeout_secs=2");
+    let api = Api::start_with(Backend::Embedded, &[("SIGNET_ENTERPRISE_VERIFICATION_PROVIDER", &setting)]);
+    let company = org(&api, "杭州测试科技有限公司", "12100000400009880K");
+    let down = verify(&api, &company, three);
+    assert_eq!(down.status, 503, "{:?}", down.body);
+    assert!(down.body["message"].as_str().unwrap().contains("unavailable"), "{:?}", down.body);
+    assert!(!down.body.to_string().contains(ESIGN_SECRET), "the token URL's secret stays out: {:?}", down.body);
+    assert_eq!(status_and_level(&api, &company), ("unverified".into(), "none".into()));
 }
 
 fn fixture_b64(name: &str) -> String {
