@@ -896,6 +896,24 @@ fn hand_life(api: &Api, hook: &Receiver) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(t.ok("/sign/contract/detail", &json!({"flowId": refused_flow}))["flowStatus"], 7);
 
+    // sealType 1 (template seals only): the page offers no drawing pad and refuses a drawn one.
+    let typed_flow = new_flow("印章类型");
+    let msg = t.fails(
+        "/sign/contract/handPersonSignTask",
+        &json!({"flowId": typed_flow, "accountId": li, "sealType": "0,9"}),
+        1435002,
+    );
+    assert!(msg.contains("sealType"), "{msg}");
+    let hand =
+        t.ok("/sign/contract/handPersonSignTask", &json!({"flowId": typed_flow, "accountId": li, "sealType": "1"}));
+    let page = verified_page(hand["signUrl"].as_str().unwrap());
+    assert!(!page.html.contains("id=\"pad\""), "no drawing pad for sealType 1");
+    let (status, body) = page.post("sign", json!({"signature": strokes}));
+    assert_eq!(status, 400, "a drawn signature is refused for sealType 1: {body}");
+    let hand =
+        t.ok("/sign/contract/handPersonSignTask", &json!({"flowId": typed_flow, "accountId": li, "sealType": "0"}));
+    assert!(crate::pages::PageSession::open(hand["signUrl"].as_str().unwrap()).html.contains("id=\"pad\""));
+
     let ours = |r: &crate::callbacks::Received| {
         let flow = r.json()["flowId"].as_str().unwrap_or_default().to_owned();
         flow == signed_flow || flow == refused_flow
