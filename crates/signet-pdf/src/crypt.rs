@@ -88,6 +88,35 @@ impl FileCrypt {
         Ok(Self { key, strings, streams })
     }
 
+    /// Whether `password` is the owner (edit) password of the `/Encrypt` dictionary, as
+    /// opposed to the user (open) password or no password of the file.
+    pub(crate) fn is_owner_password(enc: &Dict, id0: &[u8], password: &[u8]) -> Result<bool> {
+        let r = enc.get("R").and_then(Obj::as_int).unwrap_or(0);
+        let o = bytes(enc, "O")?;
+        let u = bytes(enc, "U")?;
+        match r {
+            2..=4 => {
+                let p = enc.get("P").and_then(Obj::as_int).unwrap_or(0) as i32;
+                let len = match (r, enc.get("Length").and_then(Obj::as_int)) {
+                    (2, _) => 5,
+                    (_, Some(bits)) if (40..=128).contains(&bits) => (bits / 8) as usize,
+                    _ => 16,
+                };
+                let meta = enc.get("EncryptMetadata") != Some(&Obj::Bool(false));
+                let params = LegacyParams { r, o: &o, u: &u, p, id0, len, meta };
+                Ok(legacy_owner_key(&params, password).is_some())
+            }
+            5 | 6 => {
+                let (Some(o), Some(u)) = (o.get(..48), u.get(..48)) else {
+                    return Err(PdfError::Malformed("short /O or /U in /Encrypt".into()));
+                };
+                let pw = &password[..password.len().min(127)];
+                Ok(hash_2b(r, pw, &o[32..40], u) == o[..32])
+            }
+            _ => Err(PdfError::UnsupportedEncryption(format!("/R {r}"))),
+        }
+    }
+
     pub(crate) fn string_key(&self, num: u32, gen_: u16) -> ObjectKey {
         self.object_key(self.strings, num, gen_)
     }

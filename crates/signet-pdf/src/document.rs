@@ -68,23 +68,23 @@ impl Document {
             LoadPdfError::Decryption(other) => PdfError::UnsupportedEncryption(format!("{other:?}")),
             LoadPdfError::Invalid => PdfError::Malformed("the document structure cannot be read".into()),
         })?;
-        let crypt = match &tail.encrypt {
+        let crypt = match encryption(&data, &tail)? {
             None => None,
-            Some(enc) => {
-                let dict = match enc {
-                    Obj::Dict(d) => d.clone(),
-                    Obj::Ref(n, g) => raw_object_dict(&data, *n, *g)
-                        .ok_or_else(|| PdfError::Malformed("the /Encrypt dictionary cannot be found".into()))?,
-                    _ => return Err(PdfError::Malformed("bad /Encrypt entry".into())),
-                };
-                let id0 = tail.id.as_ref().map(|i| i[0].clone()).unwrap_or_default();
-                Some(FileCrypt::new(&dict, &id0, password.as_bytes())?)
-            }
+            Some((dict, id0)) => Some(FileCrypt::new(&dict, &id0, password.as_bytes())?),
         };
         if pdf.pages().is_empty() {
             return Err(PdfError::Malformed("the document has no pages".into()));
         }
         Ok(Self { pdf, tail, crypt, password: password.to_string(), data, original_len, ends_with_eol })
+    }
+
+    /// Whether `password` is the file's owner (edit) password; `None` for a file that is not
+    /// encrypted.
+    pub(crate) fn is_edit_password(&self, password: &str) -> Result<Option<bool>> {
+        match encryption(&self.data, &self.tail)? {
+            None => Ok(None),
+            Some((dict, id0)) => FileCrypt::is_owner_password(&dict, &id0, password.as_bytes()).map(Some),
+        }
     }
 
     /// The loaded bytes: the file's structure, with large image data zeroed, or a compact
@@ -204,4 +204,17 @@ fn raw_object_dict(data: &[u8], n: u32, g: u16) -> Option<Dict> {
     }
     let p = last?;
     Parser::new(data, p + header.len()).dict()
+}
+
+/// The `/Encrypt` dictionary and the first file identifier, for an encrypted file.
+fn encryption(data: &[u8], tail: &Tail) -> Result<Option<(Dict, Vec<u8>)>> {
+    let Some(enc) = &tail.encrypt else { return Ok(None) };
+    let dict = match enc {
+        Obj::Dict(d) => d.clone(),
+        Obj::Ref(n, g) => raw_object_dict(data, *n, *g)
+            .ok_or_else(|| PdfError::Malformed("the /Encrypt dictionary cannot be found".into()))?,
+        _ => return Err(PdfError::Malformed("bad /Encrypt entry".into())),
+    };
+    let id0 = tail.id.as_ref().map(|i| i[0].clone()).unwrap_or_default();
+    Ok(Some((dict, id0)))
 }

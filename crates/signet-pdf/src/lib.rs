@@ -73,6 +73,7 @@ mod inspect_diff;
 mod locate;
 mod obj;
 mod placement;
+mod protection;
 pub mod render;
 mod sign;
 mod sparse;
@@ -85,6 +86,7 @@ pub use api::{
 };
 pub use error::PdfError;
 pub use inspect::{Coverage, EmbeddedSignature, Inspection, LaterChange, inspect};
+pub use protection::{EditPassword, check_edit_password};
 pub use sign::{DEFAULT_SEAL_WIDTH_PT, add_dss, certify, sign, timestamp_document};
 pub use tail::XrefKind;
 
