@@ -319,6 +319,15 @@ pub trait LinkStore: Send + Sync {
     async fn link_set_verified(&self, id: &LinkId, at: OffsetDateTime) -> Result<()>;
     /// Revokes a live link; false when it was already revoked or does not exist.
     async fn link_revoke(&self, id: &LinkId, at: OffsetDateTime) -> Result<bool>;
+    /// Replaces a live link's `detail` if it still is `expected` (compare-and-set, so two
+    /// requests cannot both act on the same state); false when it changed, or the link was
+    /// revoked or does not exist.
+    async fn link_replace_detail(
+        &self,
+        id: &LinkId,
+        expected: &serde_json::Value,
+        detail: &serde_json::Value,
+    ) -> Result<bool>;
 }
 
 /// Fixed-window counters shared by every node (rate limits must hold across processes).

@@ -48,6 +48,10 @@ impl Runtime {
         let signet =
             Signet::new(Arc::new(store.clone()), Arc::new(blobs), messages, Arc::new(SystemClock), keys, pki, config)
                 .with_verification(verification_provider(settings)?);
+        let signet = match face_verifier(settings)? {
+            Some(face) => signet.with_face_verifier(face),
+            None => signet,
+        };
         Ok(Self { signet, store })
     }
 }
@@ -107,6 +111,14 @@ fn verification_provider(
         .context("invalid enterprise_verification_provider")?;
     tracing::info!(provider = %enterprise, "enterprise_verification_provider");
     config.build(enterprise, &settings.data_dir).context("failed to set up verification_provider")
+}
+
+/// The face verifier of authorization pages as configured (`None`: pages offer SMS instead).
+fn face_verifier(settings: &Settings) -> anyhow::Result<Option<Arc<dyn signet_core::verification::FaceVerifier>>> {
+    let config =
+        signet_notify::FaceVerifierConfig::parse(&settings.face_verifier).context("invalid face_verifier")?;
+    tracing::info!(verifier = %config, "face_verifier");
+    config.build().context("failed to set up face_verifier")
 }
 
 /// Per-scene certificates live minutes up to a day.

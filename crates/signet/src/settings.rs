@@ -134,6 +134,10 @@ pub struct Settings {
     /// Real-name verification source: `none`, `outbox` (micro-deposits only) or `tencent://...`.
     #[serde(deserialize_with = "lenient::string")]
     pub verification_provider: String,
+    /// Face verification for willingness (PSN_FACE on authorization pages): `none` or
+    /// `tencent://SECRET_ID:SECRET_KEY@faceid.tencentcloudapi.com?rule_id=...` (FaceID H5).
+    #[serde(deserialize_with = "lenient::string")]
+    pub face_verifier: String,
     /// Enterprise checks and micro-deposits: `none` or `esign://APP_ID:SECRET@openapi.esign.cn`.
     #[serde(deserialize_with = "lenient::string")]
     pub enterprise_verification_provider: String,
@@ -187,6 +191,7 @@ const KEYS: &[&str] = &[
     "scene_certificates",
     "scene_certificate_minutes",
     "verification_provider",
+    "face_verifier",
     "enterprise_verification_provider",
 ];
 
@@ -248,6 +253,7 @@ impl Default for Settings {
             scene_certificates: false,
             scene_certificate_minutes: 30,
             verification_provider: "none".into(),
+            face_verifier: "none".into(),
             enterprise_verification_provider: "none".into(),
         }
     }
@@ -369,6 +375,7 @@ impl fmt::Debug for Settings {
             .field("scene_certificates", &self.scene_certificates)
             .field("scene_certificate_minutes", &self.scene_certificate_minutes)
             .field("verification_provider", &provider_kind(&self.verification_provider))
+            .field("face_verifier", &provider_kind(&self.face_verifier))
             .field("enterprise_verification_provider", &provider_kind(&self.enterprise_verification_provider))
             .finish()
     }

@@ -1,6 +1,13 @@
 //! Silent-sign authorization links: an app asks for a link, the account holder opens the
-//! authorization page, sees which seals the app may use, proves willingness with an SMS code,
-//! and grants — creating the same authorization as [`Signet::grant_authorization`].
+//! authorization page, sees which seals the app may use, proves willingness with an SMS code or
+//! a face check, and grants — creating the same authorization as [`Signet::grant_authorization`].
+//!
+//! A face check runs at the deployment's [`FaceVerifier`]: the page starts it with a return URL
+//! holding a fresh random key, and the provider's session id (e.g. FaceID's BizToken) is kept
+//! server-side in the link's `detail` as keyed hashes of both. The browser's return is believed
+//! only if key and session id match what was stored; either way the stored session is used up,
+//! so a forged or replayed return cannot be tried again. Only then is the provider asked whether
+//! the check passed. No face data ever reaches Signet.
 
 use serde_json::{Value, json};
 use time::macros::datetime;
@@ -9,17 +16,35 @@ use time::{Duration, OffsetDateTime};
 use super::Signet;
 use super::accounts::account_scope;
 use crate::accounts::{AccountKind, AccountRecord};
+use crate::audit::AuditEntry;
 use crate::authorizations::AuthorizationRecord;
 use crate::codes::CodeSent;
+use crate::identity::IdType;
 use crate::ids::AppId;
 use crate::links::{IssuedLink, LinkDead, LinkPurpose, NewLink, PageLinkRecord};
 use crate::notify::Channel;
 use crate::seals::{SealId, SealRecord};
-use crate::verification::VerificationStatus;
+use crate::verification::{FaceVerifier, VerificationStatus};
 use crate::{Error, Result};
 
 /// An authorization granted on the page lasts until it is revoked.
 pub const UNTIL_REVOKED: OffsetDateTime = datetime!(2099-12-31 23:59:59 UTC);
+
+/// How long a started face check waits for the browser's return.
+pub const FACE_SESSION_TTL: Duration = Duration::minutes(30);
+/// The key of the pending face check in a link's `detail`.
+const FACE_SESSION: &str = "faceSession";
+/// The willingness mode as the audit trail names it (the vendors' name).
+const FACE_MODE: &str = "PSN_FACE";
+
+/// How a face check's return ended when it was genuine.
+#[derive(Debug, Clone)]
+pub enum FaceReturn {
+    /// The check passed: the authorization is granted and the link used up.
+    Granted(Box<(AuthorizationRecord, AuthorizationPage)>),
+    /// The provider says the check did not pass; the page offers a retry and the SMS code.
+    Failed(Box<AuthorizationPage>),
+}
 
 /// How the holder may prove willingness on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,6 +263,95 @@ impl Signet {
     ) -> Result<(AuthorizationRecord, AuthorizationPage)> {
         let page = self.live_authorization_page(token).await?;
         self.check_code(&page.account, &code_scope(&page.link), code).await?;
+        let record = self.grant_page(&page).await?;
+        Ok((record, page))
+    }
+
+    /// Starts a face check for the page's account (an organisation's agent) and returns the
+    /// provider's URL to send the browser to. `return_url` builds the URL the provider sends the
+    /// browser back to from a fresh random key.
+    pub async fn start_face_authorization(
+        &self,
+        token: &str,
+        return_url: impl FnOnce(&str) -> String,
+    ) -> Result<String> {
+        let face = self.face_verifier()?;
+        let page = self.live_authorization_page(token).await?;
+        if !page.modes.contains(&WillingnessMode::Face) {
+            return Err(Error::Conflict("this authorization link does not offer face verification".into()));
+        }
+        let person = self.face_subject(&page.account).await?;
+        let id_number = self.account_id_number(&person)?;
+        let key = crate::random::secret(32);
+        let session = face.start(&person.name, &id_number, &return_url(&key)).await.map_err(Error::Provider)?;
+        let now = self.clock.now();
+        let mut detail = page.link.detail.clone();
+        detail[FACE_SESSION] = json!({
+            "key": self.face_hash(&page.link, "key", &key),
+            "session": self.face_hash(&page.link, "session", &session.id),
+            "startedAt": now.unix_timestamp(),
+        });
+        // A later start replaces an earlier one; two at once cannot both be stored.
+        if !self.store.link_replace_detail(&page.link.id, &page.link.detail, &detail).await? {
+            return Err(Error::ConcurrentUpdate("authorization link"));
+        }
+        let audit = json!({"mode": FACE_MODE, "linkId": page.link.id.as_str(), "person": person.id.as_str()});
+        self.audit_face(&page, "willingness.face_started", audit, now).await?;
+        Ok(session.url)
+    }
+
+    /// Handles the browser's return from the face check: `key` from the return path,
+    /// `session_id` as the provider added it to the query. A return that does not match the
+    /// pending check is [`Error::Forbidden`] and grants nothing.
+    pub async fn finish_face_authorization(
+        &self,
+        token: &str,
+        key: &str,
+        session_id: Option<&str>,
+    ) -> Result<FaceReturn> {
+        let face = self.face_verifier()?;
+        let mut page = self.live_authorization_page(token).await?;
+        let forged = || Error::Forbidden("this face verification return does not match a started check".into());
+        let Some(session) = page.link.detail.get(FACE_SESSION).cloned().filter(Value::is_object) else {
+            return Err(forged());
+        };
+        let mut rest = page.link.detail.clone();
+        if let Some(fields) = rest.as_object_mut() {
+            fields.remove(FACE_SESSION);
+        }
+        // Any return uses the pending check up, so a concurrent or replayed one finds nothing.
+        if !self.store.link_replace_detail(&page.link.id, &page.link.detail, &rest).await? {
+            return Err(forged());
+        }
+        page.link.detail = rest;
+        let now = self.clock.now();
+        let fresh = session["startedAt"]
+            .as_i64()
+            .and_then(|at| OffsetDateTime::from_unix_timestamp(at).ok())
+            .is_some_and(|at| now < at + FACE_SESSION_TTL);
+        let genuine = session_id.filter(|id| {
+            self.face_hash_matches(&page.link, "key", key, &session["key"])
+                && self.face_hash_matches(&page.link, "session", id, &session["session"])
+        });
+        let (Some(session_id), true) = (genuine, fresh) else {
+            let detail = json!({"mode": FACE_MODE, "linkId": page.link.id.as_str(), "expired": !fresh});
+            self.audit_face(&page, "willingness.face_return_refused", detail, now).await?;
+            return Err(forged());
+        };
+        let passed = face.passed(session_id).await.map_err(Error::Provider)?;
+        // The provider's session id is its reference for support cases; no face data is kept.
+        let detail = json!({"mode": FACE_MODE, "linkId": page.link.id.as_str(), "providerRef": session_id});
+        if !passed {
+            self.audit_face(&page, "willingness.face_failed", detail, now).await?;
+            return Ok(FaceReturn::Failed(Box::new(page)));
+        }
+        self.audit_face(&page, "willingness.face_passed", detail, now).await?;
+        let record = self.grant_page(&page).await?;
+        Ok(FaceReturn::Granted(Box::new((record, page))))
+    }
+
+    /// Grants what the page shows once willingness is proven; the link is then used up.
+    async fn grant_page(&self, page: &AuthorizationPage) -> Result<AuthorizationRecord> {
         self.mark_link_verified(&page.link).await?;
         let seal_ids: Vec<String> =
             if page.all_seals { Vec::new() } else { page.seals.iter().map(|s| s.id.to_string()).collect() };
@@ -246,7 +360,58 @@ impl Signet {
             .await?;
         // One grant per link: a second submission finds it revoked.
         self.revoke_link(&page.link).await?;
-        Ok((record, page))
+        Ok(record)
+    }
+
+    fn face_verifier(&self) -> Result<std::sync::Arc<dyn FaceVerifier>> {
+        self.face.clone().ok_or_else(|| Error::Conflict("face verification is not available on this service".into()))
+    }
+
+    /// Whose face is checked: a person's own; an organisation's agent's.
+    async fn face_subject(&self, account: &AccountRecord) -> Result<AccountRecord> {
+        let person = match (account.kind, &account.agent_id) {
+            (AccountKind::Person, _) => account.clone(),
+            (AccountKind::Org, Some(agent)) => self.account(&account.app_id, agent.as_str()).await?,
+            (AccountKind::Org, None) => {
+                return Err(Error::Conflict(
+                    "an organisation's face verification is its agent's, and this organisation has no agent; \
+                     confirm with an SMS code instead"
+                        .into(),
+                ));
+            }
+        };
+        if person.kind != AccountKind::Person || !person.active {
+            return Err(Error::Conflict("the organisation's agent cannot take a face verification".into()));
+        }
+        // Face checks compare with the photo of a mainland resident ID.
+        if person.id_type != IdType::ResidentId {
+            return Err(Error::Conflict(
+                "face verification needs a mainland resident ID; confirm with an SMS code instead".into(),
+            ));
+        }
+        Ok(person)
+    }
+
+    /// A keyed hash of a face check's secret, bound to the link (the database alone reveals
+    /// neither the return key nor the provider's session id).
+    fn face_hash(&self, link: &PageLinkRecord, kind: &str, secret: &str) -> String {
+        hex::encode(self.keys.token_mac(face_hash_input(link, kind, secret).as_bytes()))
+    }
+
+    fn face_hash_matches(&self, link: &PageLinkRecord, kind: &str, presented: &str, stored: &Value) -> bool {
+        let Some(tag) = stored.as_str().and_then(|h| hex::decode(h).ok()) else { return false };
+        self.keys.token_mac_matches(face_hash_input(link, kind, presented).as_bytes(), &tag)
+    }
+
+    async fn audit_face(
+        &self,
+        page: &AuthorizationPage,
+        action: &str,
+        detail: Value,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        let entry = AuditEntry::new(&page.link.app_id, account_scope(&page.account.id), action, detail, at);
+        self.store.audit_append(&entry).await
     }
 
     async fn live_authorization_page(&self, token: &str) -> Result<AuthorizationPage> {
@@ -263,4 +428,8 @@ impl Signet {
 
 fn code_scope(link: &PageLinkRecord) -> String {
     format!("authorize-link:{}", link.id)
+}
+
+fn face_hash_input(link: &PageLinkRecord, kind: &str, secret: &str) -> String {
+    format!("authorize-face {kind} v1\n{}\n{secret}", link.id)
 }

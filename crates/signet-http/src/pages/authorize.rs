@@ -1,9 +1,12 @@
 //! The silent-sign authorization page (静默签授权): the account holder sees which seals the app
-//! asks to use and for how long, proves willingness with an SMS code, and grants. Granting
-//! creates the same authorization as `POST /v1/accounts/{id}/authorizations`.
+//! asks to use and for how long, proves willingness with an SMS code or a face check, and
+//! grants. Granting creates the same authorization as `POST /v1/accounts/{id}/authorizations`.
 //!
 //! Actions (JSON, CSRF-checked): `POST /p/{token}/authorize/code` sends the code,
-//! `POST /p/{token}/authorize/grant {code}` checks it and grants. A granted link is used up.
+//! `POST /p/{token}/authorize/grant {code}` checks it and grants, `POST /p/{token}/authorize/face`
+//! starts a face check and answers the provider's URL. The provider sends the browser back to
+//! `GET /p/{token}/authorize/face/{key}?BizToken=…` (the key is fresh per check), which grants
+//! when the check passed, or shows the page again with the failure. A granted link is used up.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -13,7 +16,8 @@ use base64::Engine;
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::json;
-use signet_core::authorization_links::{AuthorizationPage, UNTIL_REVOKED, WillingnessMode};
+use signet_core::Error;
+use signet_core::authorization_links::{AuthorizationPage, FaceReturn, UNTIL_REVOKED, WillingnessMode};
 use signet_core::links::RateLimit;
 use time::OffsetDateTime;
 
@@ -66,6 +70,25 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "The seals of this link no longer exist. Ask for a new link.",
     ),
     ("code_placeholder", "6 位数字", "6 digits"),
+    ("verify_face", "人脸核验", "Face verification"),
+    (
+        "face_hint",
+        "将跳转至人脸核验服务，完成后自动返回本页并完成授权。",
+        "You will be taken to the face verification service and brought back here to finish.",
+    ),
+    ("face_start", "开始人脸核验", "Start face verification"),
+    ("face_starting", "正在跳转…", "Redirecting…"),
+    (
+        "face_failed",
+        "人脸核验未通过，未完成授权。您可以重新进行人脸核验，或使用短信验证码完成授权。",
+        "Face verification did not pass; nothing was authorized. Try again, or confirm with an SMS code.",
+    ),
+    (
+        "face_return_invalid",
+        "人脸核验结果无效或已过期，未完成授权。请重新打开授权链接发起核验。",
+        "This face verification result is not valid or has expired; nothing was authorized. Open the authorization link again to start over.",
+    ),
+    ("continue", "继续", "Continue"),
 ];
 
 /// Texts of this page in `lang`.
@@ -79,6 +102,11 @@ fn text(lang: Lang, key: &str) -> &'static str {
 
 /// `GET /p/{token}` for an authorization link.
 pub async fn show(state: &AppState, context: PageContext, headers: &HeaderMap) -> Response {
+    show_with(state, context, headers, false).await
+}
+
+/// The page, after a failed face check when `face_failed` (it then says so and offers SMS too).
+async fn show_with(state: &AppState, context: PageContext, headers: &HeaderMap, face_failed: bool) -> Response {
     let lang = context.lang;
     if context.link.verified_at.is_some() && context.link.revoked_at.is_some() {
         return state_page(lang, StatusCode::GONE, text(lang, "granted_title"), text(lang, "used"));
@@ -119,11 +147,15 @@ pub async fn show(state: &AppState, context: PageContext, headers: &HeaderMap) -
         all_seals => page.all_seals,
         valid => valid_text(lang, page.authorization_expires_at),
         link_valid => text(lang, "link_valid").replace("{date}", &date(page.link.expires_at)),
-        sms => page.modes.contains(&WillingnessMode::Sms),
+        // After a failed face check the SMS code is offered as well.
+        sms => page.modes.contains(&WillingnessMode::Sms) || face_failed,
+        face => page.modes.contains(&WillingnessMode::Face),
+        face_failed,
         face_unavailable => page.unavailable_modes.contains(&WillingnessMode::Face),
         data => script_json(&json!({
             "codePath": format!("{}/authorize/code", context.path()),
             "grantPath": format!("{}/authorize/grant", context.path()),
+            "facePath": format!("{}/authorize/face", context.path()),
             "texts": {
                 "codeSentTo": lang.t("code_sent_to"),
                 "resendIn": lang.t("resend_in"),
@@ -133,6 +165,8 @@ pub async fn show(state: &AppState, context: PageContext, headers: &HeaderMap) -
                 "granted": text(lang, "granted"),
                 "redirectIn": lang.t("redirect_in"),
                 "codeNotSent": lang.t("code_not_sent"),
+                "faceStart": text(lang, "face_start"),
+                "faceStarting": text(lang, "face_starting"),
             },
         })),
     };
@@ -232,4 +266,64 @@ pub async fn grant(
         "redirectUrl": page.link.redirect_url,
         "redirectDelaySecs": page.redirect_delay_secs,
     })))
+}
+
+/// `POST /p/{token}/authorize/face`: starts a face check; answers the provider's URL.
+pub async fn start_face(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, ActionError> {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let page = action_page(&state, &token, lang, &headers).await?;
+    // Each start costs a provider call: the same budget as sending codes.
+    let bucket = format!("pages:authorize-face:{}", page.link.id);
+    state.signet.rate_check(&bucket, CODE_SENDS).await.map_err(|e| ActionError::new(lang, e))?;
+    let base = format!("{}/p/{token}/authorize/face", state.public_url);
+    let url = state
+        .signet
+        .start_face_authorization(&token, |key| format!("{base}/{key}"))
+        .await
+        .map_err(|e| ActionError::new(lang, e))?;
+    Ok(Json(json!({"url": url})))
+}
+
+/// `GET /p/{token}/authorize/face/{key}?BizToken=…`: the browser's return from the face check.
+pub async fn face_return(
+    State(state): State<AppState>,
+    Path((token, key)): Path<(String, String)>,
+    query: Result<Query<std::collections::HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(None, &headers);
+    let session_id = query.ok().and_then(|Query(q)| q.get("BizToken").cloned());
+    let context = match PageContext::open(&state, token.clone(), lang).await {
+        Ok(context) => context,
+        Err(err) => return err.into_response(),
+    };
+    match state.signet.finish_face_authorization(&token, &key, session_id.as_deref()).await {
+        Ok(FaceReturn::Granted(granted)) => {
+            let (authorization, page) = *granted;
+            let values = context! {
+                title => text(lang, "granted_title"),
+                at => texts(lang),
+                message => text(lang, "granted"),
+                authorization_id => authorization.id.as_str(),
+                redirect_url => page.link.redirect_url,
+                redirect_delay => page.redirect_delay_secs,
+            };
+            match templates::render("authorized.html", lang, values) {
+                Ok(html) => html.into_response(),
+                Err(err) => PageError::new(lang, err).into_response(),
+            }
+        }
+        Ok(FaceReturn::Failed(_)) => show_with(&state, context, &headers, true).await,
+        Err(Error::Forbidden(_)) => {
+            state_page(lang, StatusCode::FORBIDDEN, lang.t("state_title"), text(lang, "face_return_invalid"))
+        }
+        // A used, replaced or expired link: its own state page.
+        Err(Error::Conflict(_)) => show(&state, context, &headers).await,
+        Err(err) => PageError::new(lang, err).into_response(),
+    }
 }

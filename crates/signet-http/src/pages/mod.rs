@@ -75,6 +75,8 @@ pub fn routes(config: &PagesConfig) -> Router<AppState> {
         .merge(position::routes())
         .route("/p/{token}/authorize/code", axum::routing::post(authorize::send_code))
         .route("/p/{token}/authorize/grant", axum::routing::post(authorize::grant))
+        .route("/p/{token}/authorize/face", axum::routing::post(authorize::start_face))
+        .route("/p/{token}/authorize/face/{key}", get(authorize::face_return))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::Extension(config.clone()))
 }

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("done.html", include_str!("templates/done.html")),
     ("position.html", include_str!("templates/position.html")),
     ("authorize.html", include_str!("templates/authorize.html")),
+    ("authorized.html", include_str!("templates/authorized.html")),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

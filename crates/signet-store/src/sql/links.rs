@@ -1,6 +1,7 @@
 //! Page links and the shared rate-limit windows.
 
 use async_trait::async_trait;
+use serde_json::Value;
 use signet_core::accounts::AccountId;
 use signet_core::flows::FlowId;
 use signet_core::ids::AppId;
@@ -126,6 +127,22 @@ impl LinkStore for SqlStore {
         let done = on_pool!(&self.pool, |p| sqlx::query(sql)
             .bind(id.as_str())
             .bind(at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(Error::storage)?;
+        Ok(done > 0)
+    }
+
+    async fn link_replace_detail(&self, id: &LinkId, expected: &Value, detail: &Value) -> Result<bool> {
+        // Details are written as serde_json's canonical text (sorted keys), so equal values are
+        // equal text and the comparison can run in SQL on both backends.
+        let sql = "update page_link set detail = $3 where link_id = $1 and detail = $2 and revoked_at is null";
+        let (expected, detail) = (expected.to_string(), detail.to_string());
+        let done = on_pool!(&self.pool, |p| sqlx::query(sql)
+            .bind(id.as_str())
+            .bind(&expected)
+            .bind(&detail)
             .execute(p)
             .await
             .map(|r| r.rows_affected()))

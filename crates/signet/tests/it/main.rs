@@ -10,6 +10,7 @@ mod enterprise_verification;
 mod esign;
 mod evidence;
 mod external_ca;
+mod face;
 mod flows;
 mod pages;
 mod pki_endpoints;

@@ -21,7 +21,7 @@ fn call(api: &Api, headers: &[(&str, &str)], body: &str) -> Reply {
     Reply { status, body }
 }
 
-fn auth_url(api: &Api, body: &Value) -> Reply {
+pub fn auth_url(api: &Api, body: &Value) -> Reply {
     call(api, &[("X-App-Id", APP_ID), ("X-App-Secret", APP_KEY)], &body.to_string())
 }
 
@@ -208,7 +208,7 @@ fn auth_url_codes_on_postgres_and_s3() {
 }
 
 /// Signs a one-signer flow for `account` automatically with `seal`; returns the sign status.
-fn auto_sign(api: &Api, account: &str, seal: &str) -> Reply {
+pub fn auto_sign(api: &Api, account: &str, seal: &str) -> Reply {
     let flow = crate::pages::started_flow(
         api,
         json!([{"accountId": account, "sealId": seal, "fields": [{"page": 1, "x": 300, "y": 300}]}]),

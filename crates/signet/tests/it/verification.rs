@@ -12,7 +12,7 @@ use signet_notify::tencent_sign::{self, SigningInput};
 use crate::callbacks::read_http_request;
 use crate::support::{Api, Backend};
 
-const SECRET_ID: &str = "AKIDsignettest";
+pub const SECRET_ID: &str = "AKIDsignettest";
 pub const SECRET_KEY: &str = "faceid-secret-key";
 
 /// A person of the stand-in's "authoritative source": name, ID number, mobile, bank card.
@@ -126,7 +126,7 @@ fn answer(headers: &[(String, String)], body: &[u8], seen: &Mutex<Seen>) -> Valu
 }
 
 /// Recomputes the TC3-HMAC-SHA256 signature from what arrived, as Tencent's gateway does.
-fn signature_ok(headers: &[(String, String)], body: &[u8]) -> bool {
+pub fn signature_ok(headers: &[(String, String)], body: &[u8]) -> bool {
     let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     let (Some(authorization), Some(timestamp), Some(host), Some(content_type)) =
         (header("Authorization"), header("X-TC-Timestamp"), header("Host"), header("Content-Type"))

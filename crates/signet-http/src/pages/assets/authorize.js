@@ -1,7 +1,19 @@
-// The silent-sign authorization page: send the SMS code, then grant with it.
+// The silent-sign authorization page: send the SMS code, then grant with it; or start a face
+// check, which leaves for the provider and comes back granted (the done view below).
 (function () {
   "use strict";
   var S = window.Signet;
+  var done = document.getElementById("authorized");
+  if (done) {
+    // Granted after a face check: follow the app's redirect after its delay.
+    document.body.setAttribute("data-authorization-id", done.getAttribute("data-authorization-id"));
+    var target = done.getAttribute("data-redirect");
+    if (target) {
+      var wait = parseInt(done.getAttribute("data-delay") || "0", 10) || 0;
+      setTimeout(function () { window.location.assign(target); }, wait * 1000);
+    }
+    return;
+  }
   var data = S.data("authorize-data");
   var texts = data.texts;
   function fill(text, values) {
@@ -42,6 +54,23 @@
       });
     });
   }
+  var face = document.getElementById("face-start");
+  if (face) {
+    face.addEventListener("click", function () {
+      face.disabled = true;
+      face.textContent = texts.faceStarting;
+      S.post(data.facePath, {}).then(function (r) {
+        if (r.ok && r.body.url) {
+          window.location.assign(r.body.url);
+          return;
+        }
+        face.disabled = false;
+        face.textContent = texts.faceStart;
+        S.say(r.body.message, true);
+      });
+    });
+  }
+  if (!grant) { return; }
   grant.addEventListener("click", function () {
     var code = codeInput ? codeInput.value.trim() : "";
     if (!code) { S.say(texts.codeNotSent, true); return; }
