@@ -13,7 +13,7 @@ use tracing::info;
 use super::Signet;
 use super::esign::EsignTrail;
 use super::flows::{MAX_REBASES, flow_scope};
-use super::sign_pages::SealOffer;
+use super::sign_pages::{PageTerms, SealOffer};
 use crate::accounts::AccountId;
 use crate::audit::AuditEntry;
 use crate::flows::{FlowRecord, FlowStatus};
@@ -37,12 +37,14 @@ impl FlowOrigin {
 }
 
 impl Signet {
-    /// Which seals a signer of the flow may use on the signing page: what the dialect's task
-    /// allowed, else every kind.
-    pub(super) async fn seal_offer(&self, flow: &FlowRecord, account: &AccountId) -> Result<SealOffer> {
+    /// What the signing page asks of a signer of the flow: the seals the dialect's task allowed
+    /// (else every kind) and whether the documents' edit password must be typed.
+    pub(super) async fn page_terms(&self, flow: &FlowRecord, account: &AccountId) -> Result<PageTerms> {
         Ok(match self.flow_origin(flow).await? {
-            FlowOrigin::Native => SealOffer::default(),
-            FlowOrigin::Esign(trail) => trail.seal_offer(account),
+            FlowOrigin::Native => PageTerms { offer: SealOffer::default(), document_password: false },
+            FlowOrigin::Esign(trail) => {
+                PageTerms { offer: trail.seal_offer(account), document_password: trail.encrypted() }
+            }
         })
     }
 

@@ -63,6 +63,8 @@ pub struct SignPage {
     pub seals: Vec<SealRecord>,
     /// The signer may draw a signature (a person acting for itself, where the task allows it).
     pub can_draw: bool,
+    /// Signing needs the documents' edit password (an e签宝 flow created with `encryption`).
+    pub needs_document_password: bool,
     /// Willingness is proven on this link (or not needed).
     pub verified: bool,
     pub redirect_url: Option<String>,
@@ -91,6 +93,13 @@ impl SealOffer {
             SealKind::PersonTemplate | SealKind::CompanyTemplate | SealKind::Image => self.saved,
         }
     }
+}
+
+/// What the signing page asks of a signer beyond willingness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct PageTerms {
+    pub offer: SealOffer,
+    pub document_password: bool,
 }
 
 /// The seal the signer chose on the page.
@@ -184,10 +193,10 @@ impl Signet {
             (_, status) => SignPageState::Flow(status),
         };
         let actor = self.actor_of(&account).await?;
-        let offer = self.seal_offer(&flow, &account.id).await?;
+        let terms = self.page_terms(&flow, &account.id).await?;
         let mut seals = self.store.seal_list(&account.app_id, &account.id).await?;
-        seals.retain(|s| offer.allows(s.kind));
-        let can_draw = offer.drawn && account.kind == AccountKind::Person && actor.id == account.id;
+        seals.retain(|s| terms.offer.allows(s.kind));
+        let can_draw = terms.offer.drawn && account.kind == AccountKind::Person && actor.id == account.id;
         let verified = signer.auth == SignerAuth::None || self.link_verified(link);
         let initiator = self.app(&flow.app_id).await?.name;
         Ok(SignPage {
@@ -199,6 +208,7 @@ impl Signet {
             state,
             seals,
             can_draw,
+            needs_document_password: terms.document_password,
             verified,
             redirect_url: link.redirect_url.clone(),
         })
@@ -237,6 +247,7 @@ impl Signet {
         link: &PageLinkRecord,
         choice: SealChoice,
         placements: &[PagePlacement],
+        document_password: Option<&str>,
     ) -> Result<FlowRecord> {
         let (flow, account) = self.link_subject(link).await?;
         let signer = flow.turn_of(&account.id)?.clone();
@@ -244,7 +255,15 @@ impl Signet {
             return Err(Error::Forbidden("prove willingness with the code first".into()));
         }
         let app = flow.app_id.clone();
-        let offer = self.seal_offer(&flow, &account.id).await?;
+        let terms = self.page_terms(&flow, &account.id).await?;
+        let offer = terms.offer;
+        if terms.document_password {
+            let password = document_password.unwrap_or_default();
+            let documents = 0..flow.documents.len();
+            if password.is_empty() || !self.esign_password_opens(&flow, documents, password).await? {
+                return Err(Error::invalid("documentPassword", "this is not the contract's edit password"));
+            }
+        }
         let seal = match choice {
             SealChoice::Existing(id) => {
                 let seal = self.seal_for_signing(&account, Some(&crate::seals::SealId::parse(&id)?)).await?;

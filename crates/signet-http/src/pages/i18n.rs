@@ -165,6 +165,13 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("need_verify", "请先完成意愿认证。", "Confirm it is you first."),
     ("need_seal", "请先选择印章或手写签名。", "Choose a seal or draw a signature first."),
     ("need_place", "请至少放置一个签章。", "Place at least one seal."),
+    ("document_password", "合同编辑密码", "The contract's edit password"),
+    (
+        "document_password_hint",
+        "发起方为此合同设置了编辑密码，签署前请输入。",
+        "The sender protected this contract with an edit password; type it to sign.",
+    ),
+    ("need_password", "请输入合同编辑密码。", "Type the contract's edit password."),
     ("reject", "拒签", "Decline"),
     ("reject_reason", "拒签原因", "Reason for declining"),
     ("reject_confirm", "确认拒签", "Decline to sign"),

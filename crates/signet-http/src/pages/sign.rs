@@ -144,6 +144,7 @@ async fn open_page(
         "base": base,
         "freePlacement": free_placement,
         "needsCode": needs_code,
+        "needsDocumentPassword": page.needs_document_password,
         "verified": page.verified,
         "canDraw": can_draw,
         "seals": seals,
@@ -163,6 +164,7 @@ async fn open_page(
             actor_id_masked => page.actor.id_number_masked.clone(),
             organisation => if is_org { Some(page.account.name.clone()) } else { None },
             needs_code => needs_code,
+            needs_document_password => page.needs_document_password,
             channel_email => page.signer.auth == SignerAuth::Email,
             verified => page.verified,
             free_placement => free_placement,
@@ -293,6 +295,7 @@ struct SignInput {
     signature: Option<SignatureInput>,
     #[serde(default)]
     placements: Vec<PlacementInput>,
+    document_password: Option<String>,
 }
 
 async fn sign(
@@ -311,7 +314,12 @@ async fn sign(
     };
     let placements: Vec<PagePlacement> =
         input.placements.iter().map(|p| PagePlacement { document: p.document, page: p.page, x: p.x, y: p.y }).collect();
-    state.signet.sign_page_sign(&context.link, choice, &placements).await.map_err(|e| ActionError::new(lang, e))?;
+    let password = input.document_password.as_deref();
+    state
+        .signet
+        .sign_page_sign(&context.link, choice, &placements, password)
+        .await
+        .map_err(|e| ActionError::new(lang, e))?;
     Ok(Json(serde_json::json!({"signed": true})))
 }
 

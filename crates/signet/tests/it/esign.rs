@@ -967,6 +967,70 @@ fn hand_life(api: &Api, hook: &Receiver) {
     assert_eq!(seen, expected);
 }
 
+/// `encryption` and `docPwd`: a contract protected with an edit password (qpdf, AES-256, owner
+/// password "owner-pw") is signed only by tasks that give that password, and on the page only
+/// once the signer types it; the result validates with both signatures.
+fn encryption(api: &Api) {
+    let t = Tsign::bootstrap(api);
+    let li = t.person("赵敏", "420106198506150056", "enc-zhao");
+    let plain = std::fs::read(fixture("contract.pdf")).unwrap();
+    let plain_doc = t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("明文.pdf", "application/pdf", &plain)}))
+        ["docId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let msg = t.fails(
+        "/sign/contract/addProcess",
+        &json!({"businessScene": "加密", "docId": plain_doc, "encryption": true}),
+        1435002,
+    );
+    assert!(msg.contains("encryption"), "a contract without an edit password: {msg}");
+    let protected = std::fs::read(fixture("aes256-owner.pdf")).unwrap();
+    let doc =
+        t.ok("/doc/createbyfilekey", &json!({"fileKey": t.upload("加密.pdf", "application/pdf", &protected)}))["docId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let flow = t.ok("/sign/contract/addProcess", &json!({"businessScene": "加密合同", "docId": doc, "encryption": "true"}))
+        ["flowId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let pos = json!([{"signType": 2, "posPage": "1", "posX": 200, "posY": 200}]);
+    t.fails("/sign/contract/platformSignTask", &json!({"flowId": flow, "posList": pos}), 1436009);
+    t.fails("/sign/contract/platformSignTask", &json!({"flowId": flow, "posList": pos, "docPwd": "guess"}), 1436009);
+    t.ok("/sign/contract/platformSignTask", &json!({"flowId": flow, "posList": pos, "docPwd": "owner-pw"}));
+
+    let hand = t.ok(
+        "/sign/contract/handPersonSignTask",
+        &json!({"flowId": flow, "accountId": li, "posList": [{"signType": 2, "posPage": "1", "posX": 400, "posY": 200}]}),
+    );
+    let page = crate::pages::PageSession::open(hand["signUrl"].as_str().unwrap());
+    assert!(page.html.contains("id=\"document-password\""), "the page asks for the edit password");
+    page.post("code", json!({}));
+    let (status, _) = page.post("verify", json!({"code": crate::flows::last_code(api, "13516134875")}));
+    assert_eq!(status, 200);
+    let strokes = json!({"strokes": [{"points": [{"x": 2, "y": 2}, {"x": 60, "y": 30}]}]});
+    for wrong in [json!(null), json!("guess")] {
+        let (status, body) = page.post("sign", json!({"signature": strokes, "documentPassword": wrong}));
+        assert_eq!(status, 400, "{body}");
+        assert!(body["message"].as_str().unwrap_or_default().contains("password"), "{body}");
+    }
+    let (status, body) = page.post("sign", json!({"signature": strokes, "documentPassword": "owner-pw"}));
+    assert_eq!(status, 200, "{body}");
+    t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));
+
+    let downloads = t.ok("/sign/download", &json!({"flowId": flow}));
+    let (status, signed) = get(downloads[0]["docUrl"].as_str().unwrap());
+    assert_eq!(status, 200);
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("signed.pdf");
+    std::fs::write(&pdf, &signed).unwrap();
+    let ca = api.ca_file(dir.path());
+    assert_pyhanko_valid(&pdf, &ca, 2);
+    assert_pdfsig_valid(&pdf, &ca, 2);
+}
+
 fn suite(backend: Backend) {
     let hook = Receiver::start(vec![500]);
     let api = Api::start_with(
@@ -980,6 +1044,7 @@ fn suite(backend: Backend) {
     conformance(&api);
     full_life(&api, &hook);
     hand_life(&api, &hook);
+    encryption(&api);
     template_life(&api);
     expiry(&api, &hook);
 }

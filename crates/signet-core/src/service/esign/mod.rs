@@ -8,6 +8,7 @@
 //! but a signature on a signing page must be reported the dialect's way too.
 
 mod notices;
+mod passwords;
 
 pub use notices::{flow_status, format_time, signer_status};
 
@@ -62,6 +63,9 @@ pub enum EsignRefusal {
     /// Archiving a flow nobody was asked to sign.
     #[error("the flow has no signer")]
     NoSigners,
+    /// A task of an `encryption` flow without the documents' edit password (`docPwd`).
+    #[error("docPwd is not the documents' edit password")]
+    DocumentPassword,
     #[error(transparent)]
     Core(#[from] Error),
 }
@@ -102,6 +106,8 @@ pub struct EsignTask {
     pub third_order_no: Option<String>,
     /// `sealType` of a hand task: the seals its page offers.
     pub seal_offer: SealOffer,
+    /// `docPwd`: the documents' edit password, for a flow created with `encryption`.
+    pub document_password: Option<String>,
 }
 
 /// A flow's `addProcess` choices for its hand tasks.
@@ -140,6 +146,11 @@ impl EsignTrail {
             }
         }
         Some(trail)
+    }
+
+    /// Whether `addProcess` said the contracts are protected by an edit password.
+    pub(super) fn encrypted(&self) -> bool {
+        self.creation["recorded"]["encryption"].as_bool() == Some(true)
     }
 
     /// The seals a hand task's `sealType` allows its signer.
@@ -260,6 +271,9 @@ impl Signet {
             let name = name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&file.name).to_owned();
             documents.push(FlowDocument { position, file_id: file.id, name, current_key: file.blob_key, revision: 0 });
         }
+        if new.recorded["encryption"].as_bool() == Some(true) {
+            self.esign_require_protected(&documents).await?;
+        }
         let flow = FlowRecord {
             id: FlowId::generate(),
             app_id: app.clone(),
@@ -309,6 +323,16 @@ impl Signet {
         if task.kind == TaskKind::Hand {
             let flow = self.esign_add_waiting(app, flow_id, &account, fields, &task).await?;
             return Ok((flow, account));
+        }
+        if self.esign_trail(&flow).await?.is_some_and(|t| t.encrypted()) {
+            let password = task.document_password.as_deref().unwrap_or_default();
+            let mut touched: Vec<usize> = fields.iter().map(|f| f.document).collect();
+            if touched.is_empty() {
+                touched = (0..flow.documents.len()).collect();
+            }
+            if !self.esign_password_opens(&flow, touched, password).await? {
+                return Err(EsignRefusal::DocumentPassword);
+            }
         }
         let seal = self.esign_seal(&account, task.seal_id.as_deref()).await?;
         if task.kind == TaskKind::Auto && self.active_authorization(&account, &seal.id).await?.is_none() {

@@ -47,6 +47,8 @@ pub const DOCUMENT_NOT_IN_FLOW: i64 = 1436005;
 pub const PLATFORM_WITHOUT_DOCUMENT: i64 = 1436006;
 /// 静默签发起失败: 未找到账户默认印章.
 pub const NO_DEFAULT_SEAL: i64 = 1436007;
+/// 签署文档校验失败: a task without the protected documents' edit password (`docPwd`).
+pub const DOCUMENT_CHECK_FAILED: i64 = 1436009;
 /// 静默签账户未进行授权.
 pub const NOT_AUTHORIZED: i64 = 1436010;
 /// 未指定盖章位置定位方式.
@@ -145,6 +147,9 @@ impl EsignError {
             EsignRefusal::NoSeal => Self::new(NO_DEFAULT_SEAL, "静默签发起失败: 未找到账户默认印章"),
             EsignRefusal::NotAuthorized => Self::new(NOT_AUTHORIZED, "静默签账户未进行授权"),
             EsignRefusal::NoSigners => Self::new(NO_SIGNER, "签署流至少应包含一个签署者信息"),
+            EsignRefusal::DocumentPassword => {
+                Self::new(DOCUMENT_CHECK_FAILED, "签署文档校验失败: docPwd is not the documents' edit password")
+            }
             EsignRefusal::Core(err) => Self::from_core(err, context),
         }
     }

@@ -173,6 +173,7 @@ async fn task(
         fields,
         third_order_no: third_order_no.clone(),
         seal_offer: seal_offer(&body)?,
+        document_password: body.opt_string("docPwd")?,
     };
     let (flow, account) = state
         .signet

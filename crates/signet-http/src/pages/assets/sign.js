@@ -256,6 +256,11 @@
         return { document: Number(p.page.dataset.document), page: Number(p.page.dataset.page), x: p.xPt, y: p.yPt };
       }) };
       if (state.sealId) { body.sealId = state.sealId; } else { body.signature = { strokes: state.strokes }; }
+      if (data.needsDocumentPassword) {
+        var password = $("document-password").value;
+        if (!password) { S.say(S.t("need_password"), true); $("document-password").focus(); return; }
+        body.documentPassword = password;
+      }
       var button = $("sign"); button.disabled = true; button.textContent = S.t("signing");
       S.post(data.base + "/sign", body).then(function (r) {
         if (!r.ok) { button.disabled = false; button.textContent = S.t("sign"); S.say(r.body.message, true); return; }
