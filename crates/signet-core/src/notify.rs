@@ -19,6 +19,8 @@ pub enum Purpose {
     VerificationCode { code: String, valid_minutes: u32 },
     /// A link a signer should open (signing invitations).
     SigningLink { url: String, flow_title: String },
+    /// A signer's signature was made for them (an automatic task): where to see the result.
+    SignedCopy { url: String, flow_title: String },
 }
 
 /// One message to one recipient.

@@ -37,6 +37,8 @@ pub struct AliyunConfig {
     pub code_template: String,
     /// Template for signing links; receives `{"title": "...", "url": "..."}`.
     pub link_template: Option<String>,
+    /// Template for signed-copy notices, parameters `title` and `url`.
+    pub signed_template: Option<String>,
     pub region_id: String,
     /// Where requests go (`https://dysmsapi.aliyuncs.com/` unless overridden).
     pub endpoint: Url,
@@ -57,6 +59,7 @@ impl AliyunConfig {
             sign_name: sign_name.into(),
             code_template: code_template.into(),
             link_template: None,
+            signed_template: None,
             region_id: DEFAULT_REGION.into(),
             // A constant that parses.
             endpoint: Url::parse(DEFAULT_ENDPOINT).expect("default endpoint is a URL"),
@@ -122,6 +125,12 @@ impl AliyunSms {
             Purpose::SigningLink { url, flow_title } => {
                 let template = self.config.link_template.as_ref().ok_or_else(|| {
                     NotifyError::Unsupported("no aliyun template configured for signing links".into())
+                })?;
+                (template, json!({ "title": flow_title, "url": url }))
+            }
+            Purpose::SignedCopy { url, flow_title } => {
+                let template = self.config.signed_template.as_ref().ok_or_else(|| {
+                    NotifyError::Unsupported("no aliyun template configured for signed-copy notices".into())
                 })?;
                 (template, json!({ "title": flow_title, "url": url }))
             }
@@ -220,6 +229,13 @@ mod tests {
         let params = s.request_params(&message, "n", now).unwrap();
         assert_eq!(params["TemplateCode"], "SMS_2");
         assert_eq!(params["TemplateParam"], r#"{"title":"合同","url":"https://x/s/1"}"#);
+        let signed = OutgoingMessage {
+            purpose: Purpose::SignedCopy { url: "https://x/d/1".into(), flow_title: "合同".into() },
+            ..code_message("13800138000")
+        };
+        assert!(matches!(s.request_params(&signed, "n", now), Err(NotifyError::Unsupported(_))));
+        s.config.signed_template = Some("SMS_3".into());
+        assert_eq!(s.request_params(&signed, "n", now).unwrap()["TemplateCode"], "SMS_3");
     }
 
     #[test]

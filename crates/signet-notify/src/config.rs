@@ -226,6 +226,7 @@ fn aliyun(url: &Url, query: &Query) -> Result<AliyunConfig, ConfigError> {
         .ok_or_else(|| bad("AccessKeyId and AccessKeySecret are required"))?;
     let mut config = AliyunConfig::new(key_id, secret, query.require("sign_name")?, query.require("template")?);
     config.link_template = query.get("link_template").map(str::to_string);
+    config.signed_template = query.get("signed_template").map(str::to_string);
     if let Some(region) = query.get("region") {
         config.region_id = region.to_string();
     }
@@ -245,6 +246,7 @@ fn tencent(url: &Url, query: &Query) -> Result<TencentConfig, ConfigError> {
         query.require("template")?,
     );
     config.link_template = query.get("link_template").map(str::to_string);
+    config.signed_template = query.get("signed_template").map(str::to_string);
     if let Some(region) = query.get("region") {
         config.region = region.to_string();
     }
@@ -290,7 +292,7 @@ mod tests {
     #[test]
     fn aliyun_form() {
         let ProviderConfig::Aliyun(c) = ProviderConfig::parse(
-            "aliyun://LTAIkey:se%2Fcret@dysmsapi.aliyuncs.com?sign_name=签署平台&template=SMS_123&link_template=SMS_456",
+            "aliyun://LTAIkey:se%2Fcret@dysmsapi.aliyuncs.com?sign_name=签署平台&template=SMS_123&link_template=SMS_456&signed_template=SMS_789",
         )
         .unwrap() else {
             panic!("not aliyun")
@@ -300,6 +302,7 @@ mod tests {
         assert_eq!(c.sign_name, "签署平台");
         assert_eq!(c.code_template, "SMS_123");
         assert_eq!(c.link_template.as_deref(), Some("SMS_456"));
+        assert_eq!(c.signed_template.as_deref(), Some("SMS_789"));
         assert_eq!(c.region_id, "cn-hangzhou");
         assert_eq!(c.endpoint.as_str(), "https://dysmsapi.aliyuncs.com/");
     }

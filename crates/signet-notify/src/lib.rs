@@ -32,11 +32,13 @@
 //!   address or `Name <address>`); user and password are optional; `ca_file=/path/ca.pem` adds a
 //!   private root CA; `timeout_secs` (default 10).
 //! - `aliyun`: `sign_name` and `template` (the verification-code template, parameter `code`)
-//!   are required; `link_template` (parameters `title`, `url`) enables signing links;
+//!   are required; `link_template` (parameters `title`, `url`) enables signing links and
+//!   `signed_template` (the same parameters) notices of automatic signatures;
 //!   `region` defaults to `cn-hangzhou`.
 //! - `tencent`: `app_id` (SmsSdkAppId), `sign_name` and `template` (the verification-code
 //!   template, parameters `{1}` code and `{2}` minutes) are required; `link_template`
-//!   (parameters `{1}` title, `{2}` url) enables signing links; `region` defaults to
+//!   (parameters `{1}` title, `{2}` url) enables signing links and `signed_template` (the same
+//!   parameters) notices of automatic signatures; `region` defaults to
 //!   `ap-guangzhou`.
 //! - Every HTTP vendor accepts `endpoint=http://127.0.0.1:PORT` to send somewhere else than the
 //!   host in the URL (tests, private gateways).

@@ -89,6 +89,9 @@ fn purpose_json(purpose: &Purpose) -> Value {
         Purpose::SigningLink { url, flow_title } => {
             json!({"type": "signing_link", "url": url, "flow_title": flow_title})
         }
+        Purpose::SignedCopy { url, flow_title } => {
+            json!({"type": "signed_copy", "url": url, "flow_title": flow_title})
+        }
     }
 }
 

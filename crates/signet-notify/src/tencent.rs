@@ -39,6 +39,8 @@ pub struct TencentConfig {
     pub code_template: String,
     /// Template for signing links; receives `[title, url]`.
     pub link_template: Option<String>,
+    /// Template for signed-copy notices, parameters `{1}` title and `{2}` url.
+    pub signed_template: Option<String>,
     pub region: String,
     /// Where requests go (`https://sms.tencentcloudapi.com/` unless overridden).
     pub endpoint: Url,
@@ -61,6 +63,7 @@ impl TencentConfig {
             sign_name: sign_name.into(),
             code_template: code_template.into(),
             link_template: None,
+            signed_template: None,
             region: DEFAULT_REGION.into(),
             // A constant that parses.
             endpoint: Url::parse(DEFAULT_ENDPOINT).expect("default endpoint is a URL"),
@@ -133,6 +136,12 @@ impl TencentSms {
             Purpose::SigningLink { url, flow_title } => {
                 let template = self.config.link_template.as_ref().ok_or_else(|| {
                     NotifyError::Unsupported("no tencent template configured for signing links".into())
+                })?;
+                (template, vec![flow_title.clone(), url.clone()])
+            }
+            Purpose::SignedCopy { url, flow_title } => {
+                let template = self.config.signed_template.as_ref().ok_or_else(|| {
+                    NotifyError::Unsupported("no tencent template configured for signed-copy notices".into())
                 })?;
                 (template, vec![flow_title.clone(), url.clone()])
             }

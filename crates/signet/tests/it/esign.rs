@@ -586,9 +586,19 @@ fn full_life(api: &Api, hook: &Receiver) {
     let platform_account = platform["accountId"].as_str().unwrap().to_owned();
     t.ok(
         "/sign/contract/userSignTask",
-        &json!({"flowId": flow, "accountId": org, "thirdOrderNo": "order-org",
+        &json!({"flowId": flow, "accountId": org, "thirdOrderNo": "order-org", "noticeSignMessage": true,
                 "posList": [{"signType": 2, "posPage": "2", "posX": 400, "posY": 200}, {"signType": 3, "posY": 0.5}]}),
     );
+    // noticeSignMessage: the organisation's agent is told by SMS where to see the signed contract.
+    let outbox = std::fs::read_to_string(api.data_path().join("outbox.jsonl")).expect("outbox.jsonl written");
+    let notice = outbox
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .rfind(|m| m["purpose"]["type"] == "signed_copy" && m["purpose"]["flow_title"] == "采购合同")
+        .expect("a signed-copy notice");
+    assert_eq!((notice["channel"].as_str(), notice["recipient"].as_str()), (Some("sms"), Some("13516134875")));
+    let (status, copy) = get(notice["purpose"]["url"].as_str().unwrap());
+    assert!(status == 200 && copy.starts_with(b"%PDF"), "the notice's link serves the contract");
     let detail = t.ok("/sign/contract/detail", &json!({"flowId": flow}));
     assert_eq!(detail["flowStatus"], 1, "signed but not archived");
     t.ok("/sign/contract/archiveProcess", &json!({"flowId": flow}));

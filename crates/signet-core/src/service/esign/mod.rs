@@ -512,6 +512,30 @@ impl Signet {
         url: &str,
         notice_type: &str,
     ) -> Result<usize> {
+        let purpose = Purpose::SigningLink { url: url.to_owned(), flow_title: flow.title.clone() };
+        let text = format!("【Signet】您有一份待签署的文件《{}》，请打开链接签署：{url}", flow.title);
+        self.esign_send(flow, account, notice_type, purpose, &text).await
+    }
+
+    /// `noticeSignMessage`: tells a signer whose user task signed for them where to see the
+    /// result — by the flow's `noticeType`, SMS when it has none.
+    pub async fn esign_notify_signed(&self, flow: &FlowRecord, account: &AccountRecord, url: &str) -> Result<usize> {
+        let options = self.esign_hand_options(flow).await?;
+        let codes = if options.notice_type.is_empty() { "1" } else { options.notice_type.as_str() };
+        let purpose = Purpose::SignedCopy { url: url.to_owned(), flow_title: flow.title.clone() };
+        let text = format!("【Signet】文件《{}》已由您的授权完成签署，查看：{url}", flow.title);
+        self.esign_send(flow, account, codes, purpose, &text).await
+    }
+
+    /// Sends one message per `noticeType` code the signer can be reached by.
+    async fn esign_send(
+        &self,
+        flow: &FlowRecord,
+        account: &AccountRecord,
+        notice_type: &str,
+        purpose: Purpose,
+        text: &str,
+    ) -> Result<usize> {
         let agent = match &account.agent_id {
             Some(agent) => self.store.account_get(&flow.app_id, agent).await?,
             None => None,
@@ -524,15 +548,10 @@ impl Signet {
                 _ => continue,
             };
             let Some(recipient) = recipient else { continue };
-            let message = OutgoingMessage {
-                channel,
-                recipient,
-                purpose: Purpose::SigningLink { url: url.to_owned(), flow_title: flow.title.clone() },
-                text: format!("【Signet】您有一份待签署的文件《{}》，请打开链接签署：{url}", flow.title),
-            };
+            let message = OutgoingMessage { channel, recipient, purpose: purpose.clone(), text: text.to_owned() };
             match self.messages.send(&message).await {
                 Ok(()) => sent += 1,
-                Err(err) => warn!(flow.id = %flow.id, error = %err, "could not send a signing invitation"),
+                Err(err) => warn!(flow.id = %flow.id, error = %err, "could not send a signer's notice"),
             }
         }
         Ok(sent)

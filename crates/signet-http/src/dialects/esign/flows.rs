@@ -166,6 +166,7 @@ async fn task(
         Family::Multi => multi_fields(&body, &flow, kind)?,
     };
     let third_order_no = body.opt_string("thirdOrderNo")?;
+    let notify_signed = body.opt_bool("noticeSignMessage")? == Some(true);
     let task = EsignTask {
         kind,
         account_id,
@@ -180,6 +181,15 @@ async fn task(
         .esign_task(&app.id, &flow.id.to_string(), task)
         .await
         .map_err(|e| EsignError::from_refusal(e, Context::Flow))?;
+    if kind == TaskKind::Auto && notify_signed {
+        let first = flow.documents.first().map_or(0, |d| d.position);
+        let url = view(&state, &app.id, &DownloadTarget::FlowDocument { flow: flow.id.clone(), index: first });
+        state
+            .signet
+            .esign_notify_signed(&flow, &account, &url)
+            .await
+            .map_err(|e| EsignError::from_core(e, Context::Flow))?;
+    }
     if kind != TaskKind::Hand {
         return Ok(Success::data(json!({"flowId": flow.id.as_str(), "accountId": account.id.as_str()})));
     }
