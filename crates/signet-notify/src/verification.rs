@@ -286,10 +286,8 @@ mod tests {
         // Real deposits through e签宝 and the development sink would both claim deposits.
         let conflict = VerificationConfig::Outbox.build(esign.clone(), &dir);
         assert!(conflict.is_err_and(|e| e.to_string().contains("not both")));
-        let routed = VerificationConfig::parse("tencent://a:b@faceid.tencentcloudapi.com")
-            .unwrap()
-            .build(esign, &dir)
-            .unwrap();
+        let routed =
+            VerificationConfig::parse("tencent://a:b@faceid.tencentcloudapi.com").unwrap().build(esign, &dir).unwrap();
         assert_eq!(routed.name_for(VerificationKind::PersonTwoElement), "tencent");
         assert_eq!(routed.name_for(VerificationKind::EnterpriseFourElement), "esign");
         assert_eq!(routed.name_for(VerificationKind::MicroDeposit), "esign");
