@@ -16,7 +16,7 @@ use crate::callbacks::read_http_request;
 use crate::pages::{PageSession, run_browser};
 use crate::qiandun::{auth_url, auto_sign, person, person_seal};
 use crate::support::{Api, Backend};
-use crate::verification::{SECRET_ID, SECRET_KEY, signature_ok};
+use crate::verification::{SECRET_ID, SECRET_KEY, deposit_amount, signature_ok};
 
 /// The business flow (RuleId) the stand-in was "configured" with in its console.
 const RULE_ID: &str = "7";
@@ -89,6 +89,11 @@ impl FaceH5StandIn {
 
     fn count(&self, action: &str) -> usize {
         self.actions().iter().filter(|a| *a == action).count()
+    }
+
+    /// The names `DetectAuth` was asked to check, in no particular order.
+    fn checked_names(&self) -> Vec<String> {
+        self.state.lock().unwrap().sessions.values().map(|s| s.name.clone()).collect()
     }
 }
 
@@ -314,8 +319,9 @@ fn forged_returns_grant_nothing(backend: Backend) {
     let genuine = start_check(&page);
     let (base, _) = genuine.split_once("?BizToken=").unwrap();
     refused(&format!("{base}?BizToken=5C1F0A2E-9999-4B6D-9E3A-000000000000"));
-    refused(&start_check(&page).split_once('?').unwrap().0.to_owned());
-    let (base, _) = start_check(&page).split_once("?BizToken=").map(|(b, t)| (b.to_owned(), t.to_owned())).unwrap();
+    refused(start_check(&page).split_once('?').unwrap().0);
+    let genuine = start_check(&page);
+    let (base, _) = genuine.split_once("?BizToken=").unwrap();
     refused(&format!("{base}?BizToken={other_token}"));
     let genuine = start_check(&page);
     let (base, token) = genuine.split_once("?BizToken=").unwrap();
@@ -353,4 +359,55 @@ fn forged_face_returns_grant_nothing_on_sqlite() {
 #[test]
 fn forged_face_returns_grant_nothing_on_postgres() {
     forged_returns_grant_nothing(Backend::PostgresS3);
+}
+
+#[test]
+fn an_organisations_face_check_is_its_agents() {
+    let faceid = FaceH5StandIn::start(&[("张三", "11010519491231002X")]);
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[("SIGNET_FACE_VERIFIER", &faceid.setting()), ("SIGNET_VERIFICATION_PROVIDER", "outbox")],
+    );
+    let zhang = person(&api, "张三", "11010519491231002X");
+    let org = api.post(
+        "/v1/accounts",
+        &json!({"type": "org", "name": "杭州测试科技有限公司", "idType": "uscc", "idNumber": "12100000400009880K"}),
+    );
+    let org = org.body["id"].as_str().unwrap().to_owned();
+    let seal = api.post(
+        &format!("/v1/accounts/{org}/seals"),
+        &json!({"template": {"kind": "company", "name": "杭州测试科技有限公司"}}),
+    );
+    let seal = seal.body["id"].as_str().unwrap().to_owned();
+    // Organisations get links once verified (a micro-deposit to the outbox here).
+    let deposit = api.post(
+        &format!("/v1/accounts/{org}/verifications"),
+        &json!({"kind": "micro_deposit", "bankName": "招商银行", "bankAccount": "571901234567890"}),
+    );
+    let check = deposit.body["id"].as_str().unwrap().to_owned();
+    let amount = format!("0.{:02}", deposit_amount(&api, &check));
+    let confirmed = api.post(&format!("/v1/accounts/{org}/verifications/{check}/confirm"), &json!({"amount": amount}));
+    assert_eq!(confirmed.body["outcome"], "match", "{:?}", confirmed.body);
+
+    // Without an agent there is no face to check: a clear refusal, no provider call.
+    let page = PageSession::open(&face_link(&api, &org, &seal));
+    let (status, body) = page.post("authorize/face", json!({}));
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("agent"), "{body}");
+    assert!(faceid.actions().is_empty());
+
+    // With 张三 as its agent, his face authorizes the organisation's seal.
+    let agent = api.patch(&format!("/v1/accounts/{org}"), &json!({"agentId": zhang}));
+    assert_eq!(agent.status, 200, "{:?}", agent.body);
+    let back = start_check(&page);
+    assert_eq!(faceid.checked_names(), ["张三"]);
+    let (status, html) = get(&page, &back);
+    assert_eq!(status, 200, "{html}");
+    let list = authorizations(&api, &org);
+    assert_eq!((list.len(), &list[0]["sealIds"]), (1, &json!([seal])), "{list:?}");
+    assert!(authorizations(&api, &zhang).is_empty(), "the agent's own seals are not authorized");
+    let entries = audit_actions(&api, &org);
+    let started = entries.iter().find(|e| e["action"] == "willingness.face_started").expect("face_started");
+    assert_eq!(started["detail"]["person"], zhang.as_str());
+    assert_eq!(auto_sign(&api, &org, &seal).status, 200);
 }
