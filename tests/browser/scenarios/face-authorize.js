@@ -3,7 +3,8 @@
 // and report what the page shows on return: granted, or the failure with a retry and SMS.
 "use strict";
 
-const RETURN = /\/authorize\/face\/[^/?]+$/;
+// Signet's return URL (/p/{token}/authorize/face/{key}) and the failure page it redirects to.
+const BACK = /\/authorize\/face(\/[^/?]+|-failed)$/;
 
 async function count(page, selector) {
   return page.locator(selector).count();
@@ -22,27 +23,27 @@ async function returnedView(page) {
   };
 }
 
-// Clicks "start face verification" and waits until the browser is back on Signet's return URL
-// (generous timeouts: the round trip crosses two servers on a busy machine).
+// Clicks "start face verification" and waits until the browser is back from the provider on a
+// new document (a previous failure notice is removed first, so only a fresh page has one).
+// Generous timeouts: the round trip crosses two servers on a busy machine.
 async function viaFace(page) {
-  const before = page.url();
+  await page.evaluate(() => document.querySelectorAll("#face-failed").forEach((e) => e.remove()));
   let status = null;
   const onResponse = (r) => {
-    if (RETURN.test(new URL(r.url()).pathname) && r.request().isNavigationRequest()) { status = r.status(); }
+    if (BACK.test(new URL(r.url()).pathname) && r.request().isNavigationRequest()) { status = r.status(); }
   };
   page.on("response", onResponse);
   try {
-    await Promise.all([
-      page.waitForURL((url) => url.href !== before && RETURN.test(url.pathname), { waitUntil: "load", timeout: 60000 }),
-      page.click("#face-start"),
-    ]);
+    await page.click("#face-start");
+    await page.waitForSelector("#face-failed, #authorized", { timeout: 60000 });
+    await page.waitForLoadState("load");
   } catch (err) {
     const notice = await page.locator("#notice").innerText().catch(() => "");
     throw new Error(`no return from the face check (page notice: ${JSON.stringify(notice)}): ${err}`);
   } finally {
     page.off("response", onResponse);
   }
-  return Object.assign({ status }, await returnedView(page));
+  return Object.assign({ status, path: new URL(page.url()).pathname.replace(/^\/p\/[^/]+/, "") }, await returnedView(page));
 }
 
 module.exports = async function faceAuthorize(h, browser, input) {

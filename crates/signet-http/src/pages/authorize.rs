@@ -6,12 +6,14 @@
 //! `POST /p/{token}/authorize/grant {code}` checks it and grants, `POST /p/{token}/authorize/face`
 //! starts a face check and answers the provider's URL. The provider sends the browser back to
 //! `GET /p/{token}/authorize/face/{key}?BizToken=…` (the key is fresh per check), which grants
-//! when the check passed, or shows the page again with the failure. A granted link is used up.
+//! when the check passed, or redirects to `GET /p/{token}/authorize/face-failed`: the page again
+//! with the failure and the SMS code (so reloading or switching language repeats nothing). A
+//! granted link is used up.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use minijinja::context;
 use serde::Deserialize;
@@ -23,7 +25,7 @@ use time::OffsetDateTime;
 
 use super::error::{ActionError, ActionFailure, PageError, state_page};
 use super::i18n::Lang;
-use super::{LangQuery, PageContext, security, templates};
+use super::{LangQuery, PageContext, remember_lang, security, templates};
 use crate::AppState;
 
 /// Codes one link may send per hour (each send also waits 60 s after the previous one).
@@ -318,7 +320,7 @@ pub async fn face_return(
                 Err(err) => PageError::new(lang, err).into_response(),
             }
         }
-        Ok(FaceReturn::Failed(_)) => show_with(&state, context, &headers, true).await,
+        Ok(FaceReturn::Failed(_)) => Redirect::to(&format!("{}/authorize/face-failed", context.path())).into_response(),
         Err(Error::Forbidden(_)) => {
             state_page(lang, StatusCode::FORBIDDEN, lang.t("state_title"), text(lang, "face_return_invalid"))
         }
@@ -326,4 +328,20 @@ pub async fn face_return(
         Err(Error::Conflict(_)) => show(&state, context, &headers).await,
         Err(err) => PageError::new(lang, err).into_response(),
     }
+}
+
+/// `GET /p/{token}/authorize/face-failed`: the page after a failed face check. It grants nothing
+/// and says only that a check did not pass, so it needs no proof that one did.
+pub async fn face_failed(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = Lang::negotiate(query.lang.as_deref(), &headers);
+    let response = match PageContext::open(&state, token, lang).await {
+        Ok(context) => show_with(&state, context, &headers, true).await,
+        Err(err) => err.into_response(),
+    };
+    remember_lang(&state, &query, response)
 }

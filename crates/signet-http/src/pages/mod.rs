@@ -77,6 +77,7 @@ pub fn routes(config: &PagesConfig) -> Router<AppState> {
         .route("/p/{token}/authorize/grant", axum::routing::post(authorize::grant))
         .route("/p/{token}/authorize/face", axum::routing::post(authorize::start_face))
         .route("/p/{token}/authorize/face/{key}", get(authorize::face_return))
+        .route("/p/{token}/authorize/face-failed", get(authorize::face_failed))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::Extension(config.clone()))
 }

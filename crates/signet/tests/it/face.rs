@@ -217,6 +217,7 @@ fn face_check_grants_silent_signing(backend: Backend) {
     assert_eq!(r["seen"]["faceUnavailable"], 0, "no 'not configured' notice: {r}");
     assert_eq!(r["seen"]["smsOffered"], 0, "the app asked for face only: {r}");
     assert_eq!(r["returned"]["status"], 200, "{r}");
+    assert!(r["returned"]["path"].as_str().unwrap().starts_with("/authorize/face/"), "{r}");
     assert!(r["returned"]["title"].as_str().unwrap().contains("授权成功"), "{r}");
     let authorization_id = r["returned"]["authorizationId"].as_str().expect("granted").to_owned();
     assert_eq!(r["violations"], json!([]), "axe-core serious/critical violations");
@@ -261,6 +262,7 @@ fn a_failed_face_check_grants_nothing_and_offers_a_retry_and_sms() {
 
     let r = run_browser("face-authorize", &json!({"url": url, "retry": true}));
     assert_eq!(r["returned"]["status"], 200, "{r}");
+    assert_eq!(r["returned"]["path"], "/authorize/face-failed", "{r}");
     assert_eq!(r["returned"]["authorizationId"], Value::Null, "{r}");
     let failed = r["returned"]["faceFailed"].as_str().expect("failure notice");
     assert!(failed.contains("人脸核验未通过") && failed.contains("短信验证码"), "{r}");
@@ -271,6 +273,10 @@ fn a_failed_face_check_grants_nothing_and_offers_a_retry_and_sms() {
     assert_eq!(r["violations"], json!([]), "axe-core serious/critical violations");
     assert_eq!(r["errors"], json!([]), "console errors (CSP violations included)");
 
+    // The failure view can be reloaded, or switched to English, without repeating anything.
+    let english = crate::support::http().get(format!("{url}/authorize/face-failed?lang=en")).send().unwrap();
+    assert_eq!(english.status().as_u16(), 200);
+    assert!(english.text().unwrap().contains("Face verification did not pass"));
     assert!(authorizations(&api, &wang).is_empty(), "nothing is granted");
     assert_eq!(auto_sign(&api, &wang, &seal).status, 403);
     let failures = audit_actions(&api, &wang).iter().filter(|e| e["action"] == "willingness.face_failed").count();
