@@ -10,7 +10,7 @@ log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
 packages=(poppler-utils qpdf libnss3-tools softhsm2 opensc openssl postgresql-client
-          fonts-noto-cjk fonts-lxgw-wenkai python3-venv chromium nodejs)
+          fonts-noto-cjk fonts-lxgw-wenkai python3-venv chromium nodejs libreoffice-writer-nogui)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

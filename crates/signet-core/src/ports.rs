@@ -211,7 +211,8 @@ pub trait WosignStore: Send + Sync {
     async fn wosign_order_replace(&self, old_sign_id: &str, order: &WosignOrder) -> Result<bool>;
     /// Records the flow of an order once it exists.
     async fn wosign_order_set_flow(&self, sign_id: &str, flow: &FlowId) -> Result<()>;
-    /// Leases up to `limit` orders whose flow is still signing and whose lease has run out.
+    /// Leases up to `limit` orders of the automatic policy whose flow is still signing and whose
+    /// lease has run out (orders signed on the pages are never claimed).
     async fn wosign_orders_claim(
         &self,
         now: OffsetDateTime,

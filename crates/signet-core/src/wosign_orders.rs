@@ -20,5 +20,35 @@ pub struct WosignOrder {
     pub password_sealed: Option<Vec<u8>>,
     /// The identity materials kept as evidence, as JSON (object keys and hashes per signer).
     pub materials: String,
+    /// How the order is signed, fixed at creation.
+    pub signing: WosignSigning,
     pub created_at: OffsetDateTime,
+}
+
+/// How a deployment has WoSignDoc orders signed (setting `wosign_signing`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WosignSigning {
+    /// The background driver signs for every signer, in order, with its own certificate.
+    #[default]
+    Auto,
+    /// Each signer signs, in order, on its signing page (`/p/{token}`).
+    Pages,
+}
+
+impl WosignSigning {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Pages => "pages",
+        }
+    }
+
+    /// Reads a stored or configured name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "auto" => Some(Self::Auto),
+            "pages" => Some(Self::Pages),
+            _ => None,
+        }
+    }
 }

@@ -127,14 +127,23 @@ pub(crate) fn write_dict(out: &mut Vec<u8>, d: &Dict, key: Option<&ObjectKey>) {
     out.extend_from_slice(b">>");
 }
 
-/// Formats a real without exponent and with at most 4 decimals, as readers expect.
+/// Formats a real without exponent: with at most 4 decimals when that is the value exactly,
+/// else in the shortest form that reads back as the same value. A value copied from a document
+/// (LibreOffice writes `/MediaBox [0 0 595.303937007874 841.889763779528]`) must be written back
+/// unchanged when its dictionary is rewritten: validators compare an earlier signature's
+/// revision with later ones, and a page box rounded to 4 decimals is a modification.
 pub(crate) fn fmt_real(r: f64) -> String {
     if !r.is_finite() {
         return "0".into();
     }
-    let s = format!("{r:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" || s.is_empty() { "0".into() } else { s.to_string() }
+    let short = format!("{r:.4}");
+    let short = short.trim_end_matches('0').trim_end_matches('.');
+    let short = if short == "-0" || short.is_empty() { "0" } else { short };
+    if short.parse::<f64>() == Ok(r) || r == 0.0 {
+        return short.to_owned();
+    }
+    // Rust's `Display` for f64 is the shortest round-trip form and never uses an exponent.
+    format!("{r}")
 }
 
 fn write_name(out: &mut Vec<u8>, n: &[u8]) {
@@ -483,8 +492,20 @@ mod tests {
 
     #[test]
     fn reals_have_no_exponent() {
-        assert_eq!(fmt_real(1e-7), "0");
+        assert_eq!(fmt_real(1e-7), "0.0000001");
         assert_eq!(fmt_real(12.5), "12.5");
         assert_eq!(fmt_real(-3.0), "-3");
+        assert_eq!(fmt_real(-0.0), "0");
+        assert_eq!(fmt_real(f64::NAN), "0");
+    }
+
+    #[test]
+    fn reals_read_from_a_document_are_written_back_as_they_were() {
+        for text in ["595.303937007874", "841.889763779528", "0.333333", "12.5"] {
+            let d = Parser::new(format!("<< /V {text} >>").as_bytes(), 0).dict().unwrap();
+            let mut out = Vec::new();
+            write_dict(&mut out, &d, None);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("<</V {text}>>"));
+        }
     }
 }

@@ -101,6 +101,10 @@ pub struct Settings {
     pub wosign_client_ca: Option<String>,
     /// Most signers one WoSignDoc order may have (-48 above).
     pub wosign_max_signers: u32,
+    /// How WoSignDoc orders are signed: `auto` (each signer's certificate, in the background) or
+    /// `pages` (each signer on its signing page).
+    #[serde(deserialize_with = "lenient::string")]
+    pub wosign_signing: String,
     /// PAdES level of the service's signatures: `B-T`, `B-LT` or `B-LTA`.
     #[serde(deserialize_with = "lenient::string")]
     pub pades_level: String,
@@ -179,6 +183,7 @@ const KEYS: &[&str] = &[
     "tls_key",
     "wosign_client_ca",
     "wosign_max_signers",
+    "wosign_signing",
     "pades_level",
     "tsa_policy_oid",
     "tsa_accuracy_ms",
@@ -241,6 +246,7 @@ impl Default for Settings {
             tls_key: None,
             wosign_client_ca: None,
             wosign_max_signers: 20,
+            wosign_signing: "auto".into(),
             pades_level: "B-LTA".into(),
             tsa_policy_oid: signet_pki::DEFAULT_TSA_POLICY.to_string(),
             tsa_accuracy_ms: 1000,
@@ -307,9 +313,11 @@ impl Settings {
     }
 
     /// Settings of the HTTP layer.
-    pub fn http_config(&self) -> signet_http::HttpConfig {
+    pub fn http_config(&self) -> anyhow::Result<signet_http::HttpConfig> {
+        let signing = signet_core::wosign_orders::WosignSigning::parse(&self.wosign_signing)
+            .with_context(|| format!("wosign_signing must be auto or pages, not {:?}", self.wosign_signing))?;
         let file_roots = self.file_roots.as_deref().unwrap_or_default();
-        signet_http::HttpConfig {
+        Ok(signet_http::HttpConfig {
             max_body_bytes: self.max_upload_bytes,
             yunhetong: signet_http::dialects::yunhetong::YunhetongConfig {
                 file_roots: file_roots.split(':').filter(|r| !r.trim().is_empty()).map(PathBuf::from).collect(),
@@ -319,8 +327,9 @@ impl Settings {
             wosign: signet_http::dialects::wosign::WosignConfig {
                 require_client_certificate: self.wosign_client_ca.is_some(),
                 max_signers: self.wosign_max_signers.clamp(1, 50) as usize,
+                signing,
             },
-        }
+        })
     }
 }
 
@@ -363,6 +372,7 @@ impl fmt::Debug for Settings {
             .field("tls_key", &self.tls_key)
             .field("wosign_client_ca", &self.wosign_client_ca)
             .field("wosign_max_signers", &self.wosign_max_signers)
+            .field("wosign_signing", &self.wosign_signing)
             .field("pades_level", &self.pades_level)
             .field("tsa_policy_oid", &self.tsa_policy_oid)
             .field("tsa_accuracy_ms", &self.tsa_accuracy_ms)

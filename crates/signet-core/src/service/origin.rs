@@ -19,6 +19,7 @@ use crate::audit::AuditEntry;
 use crate::flows::{FlowRecord, FlowStatus};
 use crate::ids::AppId;
 use crate::ports::FlowChange;
+use crate::wosign_orders::WosignOrder;
 use crate::{Error, Result};
 
 /// The API a flow was made through.
@@ -26,13 +27,15 @@ use crate::{Error, Result};
 pub(super) enum FlowOrigin {
     Native,
     Esign(EsignTrail),
+    /// A WoSignDoc order's flow: no native events; `PushSignedDoc` when it ends.
+    Wosign(WosignOrder),
 }
 
 impl FlowOrigin {
     /// Whether the last signer's signature completes the flow. An e签宝 flow stays open until
     /// the platform archives it: `archiveProcess` is its end.
     pub(super) fn completes_when_all_signed(&self) -> bool {
-        matches!(self, Self::Native)
+        matches!(self, Self::Native | Self::Wosign(_))
     }
 }
 
@@ -41,7 +44,9 @@ impl Signet {
     /// (else every kind) and whether the documents' edit password must be typed.
     pub(super) async fn page_terms(&self, flow: &FlowRecord, account: &AccountId) -> Result<PageTerms> {
         Ok(match self.flow_origin(flow).await? {
-            FlowOrigin::Native => PageTerms { offer: SealOffer::default(), document_password: false },
+            FlowOrigin::Native | FlowOrigin::Wosign(_) => {
+                PageTerms { offer: SealOffer::default(), document_password: false }
+            }
             FlowOrigin::Esign(trail) => {
                 PageTerms { offer: trail.seal_offer(account), document_password: trail.encrypted() }
             }
@@ -51,7 +56,10 @@ impl Signet {
     /// The origin of a flow, from its audit trail.
     pub(super) async fn flow_origin(&self, flow: &FlowRecord) -> Result<FlowOrigin> {
         let records = self.store.audit_list(&flow.app_id, &flow_scope(&flow.id)).await?;
-        Ok(EsignTrail::read(&records).map_or(FlowOrigin::Native, FlowOrigin::Esign))
+        if let Some(trail) = EsignTrail::read(&records) {
+            return Ok(FlowOrigin::Esign(trail));
+        }
+        Ok(self.wosign_order_of(flow, &records).await?.map_or(FlowOrigin::Native, FlowOrigin::Wosign))
     }
 
     /// The atomic change of a transition: the new state, its audit entries, and the callbacks
@@ -80,6 +88,7 @@ impl Signet {
                 events
             }
             FlowOrigin::Esign(trail) => self.esign_events(trail, before, &after, now).await?,
+            FlowOrigin::Wosign(order) => self.wosign_events(order, before, &after, now).await?,
         };
         Ok(FlowChange { flow: after, expected_updated_at: before.updated_at, audit, events })
     }
@@ -101,12 +110,14 @@ impl Signet {
             let mut next = flow.clone();
             next.updated_at = now;
             let detail = json!({"accountId": account.as_str(), "reason": reason});
-            let event = match self.flow_origin(&flow).await? {
-                FlowOrigin::Native => self.event(&next, "flow.signer.failed", detail.clone(), now).await?,
-                FlowOrigin::Esign(trail) => self.esign_failure_event(&trail, &next, &signer, reason, now).await?,
+            let events = match self.flow_origin(&flow).await? {
+                FlowOrigin::Native => vec![self.event(&next, "flow.signer.failed", detail.clone(), now).await?],
+                FlowOrigin::Esign(trail) => vec![self.esign_failure_event(&trail, &next, &signer, reason, now).await?],
+                // The document's only callback reports an order's end; the signer stays waiting.
+                FlowOrigin::Wosign(_) => Vec::new(),
             };
             let audit = vec![AuditEntry::new(&flow.app_id, flow_scope(&flow.id), "flow.signer.failed", detail, now)];
-            let change = FlowChange { flow: next, expected_updated_at: flow.updated_at, audit, events: vec![event] };
+            let change = FlowChange { flow: next, expected_updated_at: flow.updated_at, audit, events };
             match self.store.flow_update(&change).await {
                 Ok(()) => {
                     info!(flow.id = %flow.id, account.id = %account, "reported a signature that could not be made");

@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use signet_core::flows::FlowId;
 use signet_core::ids::AppId;
 use signet_core::ports::WosignStore;
-use signet_core::wosign_orders::WosignOrder;
+use signet_core::wosign_orders::{WosignOrder, WosignSigning};
 use signet_core::{Error, Result};
 use time::OffsetDateTime;
 
 use super::{Pool, SqlStore, on_pool, on_unique};
 
-const COLUMNS: &str = "sign_id, app_id, order_number, flow_id, password_sealed, materials, created_at";
+const COLUMNS: &str = "sign_id, app_id, order_number, flow_id, password_sealed, materials, signing, created_at";
 
 #[derive(sqlx::FromRow)]
 struct OrderRow {
@@ -20,6 +20,7 @@ struct OrderRow {
     flow_id: Option<String>,
     password_sealed: Option<Vec<u8>>,
     materials: String,
+    signing: String,
     created_at: OffsetDateTime,
 }
 
@@ -34,6 +35,8 @@ impl TryFrom<OrderRow> for WosignOrder {
             flow_id: row.flow_id.as_deref().map(FlowId::parse).transpose()?,
             password_sealed: row.password_sealed,
             materials: row.materials,
+            signing: WosignSigning::parse(&row.signing)
+                .ok_or_else(|| Error::Internal(format!("unknown signing policy {:?}", row.signing)))?,
             created_at: row.created_at,
         })
     }
@@ -42,7 +45,7 @@ impl TryFrom<OrderRow> for WosignOrder {
 #[async_trait]
 impl WosignStore for SqlStore {
     async fn wosign_order_insert(&self, order: &WosignOrder) -> Result<()> {
-        let sql = format!("insert into wosign_order ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7)");
+        let sql = format!("insert into wosign_order ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8)");
         on_pool!(&self.pool, |p| sqlx::query(&sql)
             .bind(&order.sign_id)
             .bind(order.app_id.as_str())
@@ -50,6 +53,7 @@ impl WosignStore for SqlStore {
             .bind(order.flow_id.as_ref().map(|f| f.as_str()))
             .bind(&order.password_sealed)
             .bind(&order.materials)
+            .bind(order.signing.as_str())
             .bind(order.created_at)
             .execute(p)
             .await
@@ -78,7 +82,8 @@ impl WosignStore for SqlStore {
 
     async fn wosign_order_replace(&self, old_sign_id: &str, order: &WosignOrder) -> Result<bool> {
         let sql = "update wosign_order set sign_id = $2, flow_id = $3, password_sealed = $4, materials = $5, \
-                   lease_until = null, created_at = $6 where sign_id = $1 and app_id = $7 and order_number = $8";
+                   lease_until = null, created_at = $6, signing = $9 \
+                   where sign_id = $1 and app_id = $7 and order_number = $8";
         let done = on_pool!(&self.pool, |p| sqlx::query(sql)
             .bind(old_sign_id)
             .bind(&order.sign_id)
@@ -88,6 +93,7 @@ impl WosignStore for SqlStore {
             .bind(order.created_at)
             .bind(order.app_id.as_str())
             .bind(&order.order_number)
+            .bind(order.signing.as_str())
             .execute(p)
             .await
             .map(|r| r.rows_affected()))
@@ -116,7 +122,8 @@ impl WosignStore for SqlStore {
         let sql = format!(
             "update wosign_order set lease_until = $2 where sign_id in (\
                  select o.sign_id from wosign_order o join flow f on f.flow_id = o.flow_id \
-                 where f.status = 'signing' and (o.lease_until is null or o.lease_until < $1) \
+                 where f.status = 'signing' and o.signing = 'auto' \
+                 and (o.lease_until is null or o.lease_until < $1) \
                  order by o.created_at limit $3 {lock}) \
              and (lease_until is null or lease_until < $1) \
              returning {COLUMNS}"

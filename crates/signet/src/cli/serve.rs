@@ -35,7 +35,7 @@ pub(super) fn run(settings: Settings) -> anyhow::Result<ExitCode> {
             None => format!("{scheme}://{address}"),
         };
         let state = signet_http::AppState { signet, public_url: public_url.into() };
-        let router = signet_http::router(state, &settings.http_config());
+        let router = signet_http::router(state, &settings.http_config()?);
         info!(%address, scheme, "listening");
         // A plain line on stdout, so scripts and tests learn the bound address (port 0 picks one).
         println!("signet listening on {scheme}://{address}");
@@ -96,7 +96,7 @@ async fn run_worker(
 /// up callback delivery. Orders are leased in the database, so every node can run it.
 async fn run_order_signer(signet: Arc<Signet>, interval: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        if let Err(err) = signet.wosign_drive_orders(&signet_http::dialects::wosign::push_body).await {
+        if let Err(err) = signet.wosign_drive_orders().await {
             warn!(error = %err, "WoSignDoc signing pass failed");
         }
         tokio::select! {

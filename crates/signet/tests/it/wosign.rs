@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::callbacks::read_http_request;
+use crate::pages::PageSession;
 use crate::support::{APP_ID, Api, Backend, TestServer, backend_env, http, signet_bin};
 use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
 
@@ -260,7 +261,12 @@ fn conformance(api: &Api) {
     exe["fileformat"] = json!("exe");
     let msg = w.fails(exe, -79);
     assert!(msg.contains("fileformat"), "{msg}");
-    // Word documents need LibreOffice, which the test machine does not have: a clear refusal.
+    // Formats LibreOffice Writer does not read are refused before anything is stored.
+    let mut sheet = good();
+    sheet["fileformat"] = json!("xlsx");
+    let msg = w.fails(sheet, -79);
+    assert!(msg.contains("fileformat") && msg.contains("docx"), "{msg}");
+    // Word documents need LibreOffice; a deployment without it refuses them clearly.
     if !on_path("soffice") && !on_path("libreoffice") {
         let mut docx = good();
         docx["fileformat"] = json!("docx");
@@ -529,6 +535,208 @@ fn two_signers_complete_on_postgres_and_s3() {
     assert_eq!(response.status().as_u16(), 500);
     let body: Value = response.json().unwrap();
     assert_eq!((body["status"].clone(), body["errorcode"].clone()), (json!(0), json!(-69)), "{body}");
+}
+
+/// The contract of the conversion tests: Chinese text on two pages (the second after a page
+/// break), as HTML that LibreOffice reads directly or turns into a Word document.
+const CONTRACT_HTML: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>采购合同</title></head>\
+<body><h1>采购合同</h1><p>甲方：深圳测试科技有限公司</p><p>乙方：张三</p><p>货物：服务器十台，总价人民币壹拾万元整。</p>\
+<p style=\"page-break-before: always\">第二页：双方签署确认</p></body></html>";
+
+/// A Word document made from [`CONTRACT_HTML`] by LibreOffice itself (the fixture is generated,
+/// not committed: `soffice --convert-to docx:"MS Word 2007 XML"`).
+fn contract_docx(dir: &Path) -> Vec<u8> {
+    let html = dir.join("contract.html");
+    std::fs::write(&html, CONTRACT_HTML).unwrap();
+    let output = Command::new("soffice")
+        .args(["--headless", "--norestore"])
+        .arg(format!("-env:UserInstallation=file://{}/profile", dir.display()))
+        .args(["--convert-to", "docx:MS Word 2007 XML", "--outdir"])
+        .arg(dir)
+        .arg(&html)
+        .output()
+        .expect("soffice must be installed (libreoffice-writer-nogui)");
+    assert!(output.status.success(), "soffice: {}", String::from_utf8_lossy(&output.stderr));
+    let docx = std::fs::read(dir.join("contract.docx")).expect("soffice wrote the docx");
+    assert!(docx.starts_with(b"PK"), "a docx is a ZIP archive");
+    docx
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let out = Command::new("pdftotext").arg(pdf).arg("-").output().expect("pdftotext must be installed");
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `fileformat` docx and html: LibreOffice converts the document, both signers sign inside
+/// their rectangles, the push carries a valid PDF holding the Chinese text. A damaged Word
+/// file is the caller's parameter error, not an internal one.
+#[test]
+fn converted_documents_are_signed() {
+    let receiver = AckReceiver::start(vec![]);
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[("SIGNET_CALLBACK_ALLOW_PRIVATE", "true"), ("SIGNET_WORKER_INTERVAL_MS", "200")],
+    );
+    let patched = api.patch("/v1/app", &json!({"callbackUrl": receiver.url}));
+    assert_eq!(patched.status, 200, "{:?}", patched.body);
+    let w = Wosign { base_url: &api.server.base_url, token: APP_ID.into() };
+    let dir = tempfile::tempdir().unwrap();
+    let ca = api.ca_file(dir.path());
+
+    let mut word = order("CV-DOCX", vec![org_signer(true), person_signer()]);
+    word["filebase"] = json!(STANDARD.encode(contract_docx(dir.path())));
+    word["fileformat"] = json!("DOCX");
+    let docx = w.ok(word);
+    let mut web = order("CV-HTML", vec![person_signer()]);
+    web["filebase"] = json!(STANDARD.encode(CONTRACT_HTML));
+    web["fileformat"] = json!(".html");
+    let html = w.ok(web);
+
+    let pushes = receiver.wait_for(2, Duration::from_secs(180));
+    for (created, signatures) in [(&docx, 2), (&html, 1)] {
+        let push = pushes.iter().find(|p| p["extendData"]["signid"] == created["signid"]).expect("pushed");
+        assert_eq!(push["status"], 1, "{push}");
+        let content = STANDARD.decode(push["extendData"]["content"].as_str().unwrap()).unwrap();
+        assert_eq!(push["extendData"]["hash"], hex::encode(sha2::Sha256::digest(&content)));
+        let pdf = dir.path().join(format!("{}.pdf", created["orderNumber"].as_str().unwrap()));
+        std::fs::write(&pdf, &content).unwrap();
+        assert_pyhanko_valid(&pdf, &ca, signatures);
+        assert_pdfsig_valid(&pdf, &ca, signatures);
+        let text = pdftotext(&pdf);
+        for phrase in ["采购合同", "深圳测试科技有限公司", "第二页：双方签署确认"] {
+            assert!(text.contains(phrase), "{phrase} missing from the converted PDF:\n{text}");
+        }
+        assert_seal_in(&pdf, 1, [0.65, 0.47, 0.82, 0.59]);
+        assert_seal_in(&pdf, 2, [0.27, 0.39, 0.44, 0.50]);
+    }
+    let signed_docx = dir.path().join("CV-DOCX.pdf");
+    assert_seal_in(&signed_docx, 1, [0.30, 0.57, 0.46, 0.69]);
+
+    // A damaged docx, and a text file sent as docx: -79 naming filebase; the number stays free.
+    for bytes in [&b"PK\x03\x04 damaged archive"[..], "只是文字".as_bytes()] {
+        let mut broken = order("CV-BROKEN", vec![person_signer()]);
+        broken["filebase"] = json!(STANDARD.encode(bytes));
+        broken["fileformat"] = json!("docx");
+        let msg = w.fails(broken, -79);
+        assert!(msg.contains("filebase") && msg.contains("docx"), "{msg}");
+    }
+}
+
+/// The first seal a signing page offers (`data-seal` of its seal buttons).
+fn offered_seal(page: &PageSession) -> String {
+    page.html
+        .split("data-seal=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page offers a seal")
+        .to_owned()
+}
+
+/// `wosign_signing = "pages"`: the driver leaves orders to the signers; each signer signs on its
+/// page (over HTTP with the page's cookie and CSRF token, as its script does) inside its
+/// rectangles; the second signature commits the one `PushSignedDoc`; a refusal on the page is a
+/// failed push.
+#[test]
+fn orders_signed_on_the_pages() {
+    let receiver = AckReceiver::start(vec![]);
+    let api = Api::start_with(
+        Backend::Embedded,
+        &[
+            ("SIGNET_CALLBACK_ALLOW_PRIVATE", "true"),
+            ("SIGNET_WORKER_INTERVAL_MS", "100"),
+            ("SIGNET_WOSIGN_SIGNING", "pages"),
+        ],
+    );
+    let patched = api.patch("/v1/app", &json!({"callbackUrl": receiver.url}));
+    assert_eq!(patched.status, 200, "{:?}", patched.body);
+    let w = Wosign { base_url: &api.server.base_url, token: APP_ID.into() };
+
+    // The pages cannot open encrypted documents: a password is refused under this policy.
+    let mut secret = order("PG-0", vec![person_signer()]);
+    secret["password"] = json!("secret");
+    let msg = w.fails(secret, -79);
+    assert!(msg.contains("password"), "{msg}");
+
+    let created = w.ok(order("PG-1", vec![org_signer(true), person_signer()]));
+    let sign_id = created["signid"].as_str().unwrap().to_owned();
+    let by_id = json!({"actiontype": "QuerySignOrder", "signid": sign_id});
+    let query = w.ok(by_id.clone());
+    assert_eq!((query["signing"].as_str(), query["orderStatus"].as_str()), (Some("pages"), Some("signing")));
+    // Both signers' links at once; the second signer's page waits for its turn.
+    let first = w.ok(json!({"actiontype": "CreateSignUrl", "signid": sign_id}));
+    assert_eq!(first["signer"], 1, "{first}");
+    let second = w.ok(json!({"actiontype": "CreateSignUrl", "orderNumber": "PG-1", "signer": "2"}));
+    assert_eq!(second["signer"], 2, "{second}");
+    w.fails(json!({"actiontype": "CreateSignUrl", "signid": sign_id, "signer": 3}), -79);
+    let waiting = http().get(second["url"].as_str().unwrap()).send().unwrap();
+    assert_eq!(waiting.status().as_u16(), 200);
+    let waiting = waiting.text().unwrap();
+    assert!(waiting.contains("还未轮到您签署") && !waiting.contains("data-seal="), "{waiting}");
+
+    // Many driver passes later (every 100 ms), nobody has signed: the driver leaves it alone.
+    std::thread::sleep(Duration::from_secs(2));
+    let query = w.ok(by_id.clone());
+    assert!(query["signers"].as_array().unwrap().iter().all(|s| s["signed"] == false), "{query}");
+    assert!(receiver.bodies.lock().unwrap().is_empty());
+
+    // The native route issues the same kind of link from the names QuerySignOrder gives.
+    let native = api.post(
+        &format!(
+            "/v1/flows/{}/signers/{}/link",
+            query["flowId"].as_str().unwrap(),
+            first["accountId"].as_str().unwrap()
+        ),
+        &json!({}),
+    );
+    assert_eq!(native.status, 200, "{:?}", native.body);
+    // That re-issue killed the link CreateSignUrl gave; the signer signs on the new one.
+    let page1 = PageSession::open(native.body["url"].as_str().unwrap());
+    let (status, body) = page1.post("sign", json!({"sealId": offered_seal(&page1)}));
+    assert_eq!(status, 200, "{body}");
+    let query = w.ok(by_id.clone());
+    assert_eq!(query["signers"][0]["signed"], true, "{query}");
+    assert_eq!(query["orderStatus"], "signing", "{query}");
+
+    let page2 = PageSession::open(second["url"].as_str().unwrap());
+    let (status, body) = page2.post("sign", json!({"sealId": offered_seal(&page2)}));
+    assert_eq!(status, 200, "{body}");
+    let pushes = receiver.wait_for(1, Duration::from_secs(60));
+    let push = &pushes[0];
+    assert_eq!((push["actiontype"].as_str(), push["status"].as_i64()), (Some("PushSignedDoc"), Some(1)), "{push}");
+    assert_eq!(push["extendData"]["signid"], sign_id);
+    let content = STANDARD.decode(push["extendData"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(push["extendData"]["hash"], hex::encode(sha2::Sha256::digest(&content)));
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("pages.pdf");
+    std::fs::write(&pdf, &content).unwrap();
+    let ca = api.ca_file(dir.path());
+    assert_pyhanko_valid(&pdf, &ca, 2);
+    assert_pdfsig_valid(&pdf, &ca, 2);
+    assert_seal_in(&pdf, 1, [0.30, 0.57, 0.46, 0.69]);
+    assert_seal_in(&pdf, 1, [0.65, 0.47, 0.82, 0.59]);
+    assert_seal_in(&pdf, 2, [0.27, 0.39, 0.44, 0.50]);
+    assert_eq!(w.ok(by_id)["orderStatus"], "signed");
+    w.fails(json!({"actiontype": "CreateSignUrl", "signid": sign_id}), -46);
+
+    // A signer refusing on the page ends the order: PushSignedDoc with status 0.
+    let refused = w.ok(order("PG-2", vec![person_signer()]));
+    let link = w.ok(json!({"actiontype": "CreateSignUrl", "signid": refused["signid"]}));
+    let page = PageSession::open(link["url"].as_str().unwrap());
+    let (status, body) = page.post("reject", json!({"reason": "金额有误"}));
+    assert_eq!(status, 200, "{body}");
+    let pushes = receiver.wait_for(2, Duration::from_secs(60));
+    let failed = &pushes[1];
+    assert_eq!(failed["extendData"]["signid"], refused["signid"], "{failed}");
+    assert_eq!((failed["status"].clone(), failed["errorcode"].clone()), (json!(0), json!("-69")), "{failed}");
+    let query = w.ok(json!({"actiontype": "QuerySignOrder", "orderNumber": "PG-2"}));
+    assert_eq!(query["orderStatus"], "failed");
+    w.fails(json!({"actiontype": "CreateSignUrl", "signid": refused["signid"]}), -79);
+    // Only PushSignedDoc reached the callback URL: the order's flow sends no native events.
+    std::thread::sleep(Duration::from_secs(1));
+    let all = receiver.wait_for(2, Duration::from_secs(1));
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert!(all.iter().all(|p| p["actiontype"] == "PushSignedDoc"), "{all:?}");
 }
 
 /// Restarts survive: orders created on a node whose worker never runs are signed by the next

@@ -10,32 +10,76 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use tracing::warn;
 
 use crate::{Error, Result};
 
-/// Formats LibreOffice converts to PDF for us (by file extension).
-const CONVERTIBLE: [&str; 14] =
-    ["doc", "docx", "odt", "rtf", "txt", "wps", "xls", "xlsx", "ods", "et", "ppt", "pptx", "odp", "dps"];
+/// Formats converted to PDF, by file extension, with the LibreOffice Writer import filter each
+/// is read with. The filter is forced rather than detected, so a file that is not what its
+/// extension says is refused instead of being typeset as plain text; text is read as UTF-8.
+/// Writer formats only: the deployment needs nothing beyond `libreoffice-writer-nogui`.
+const CONVERTIBLE: [(&str, &str); 8] = [
+    ("doc", "MS Word 97"),
+    ("docx", "MS Word 2007 XML"),
+    ("odt", "writer8"),
+    ("fodt", "OpenDocument Text Flat XML"),
+    ("rtf", "Rich Text Format"),
+    ("txt", "Text (encoded):UTF8"),
+    ("html", "HTML (StarWriter)"),
+    ("htm", "HTML (StarWriter)"),
+];
+/// Longest a conversion may take (a pathological document, not a busy machine: conversions
+/// queue before they start, see [`CONVERSIONS`]).
 const CONVERT_TIMEOUT: Duration = Duration::from_secs(180);
 const ENCRYPT_TIMEOUT: Duration = Duration::from_secs(120);
+/// LibreOffice conversions running at once on this node (each is a whole office process).
+pub(super) static CONVERSIONS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 /// qpdf takes passwords up to 127 bytes for AES-256 (R6).
 pub const MAX_PASSWORD_BYTES: usize = 127;
+/// The profile every conversion starts from: macros never run and documents cannot make the
+/// office fetch or open other files through "referer" links.
+const PROFILE_SETTINGS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"#;
 
 /// The normalised extension of `fileformat` ("PDF", ".docx" → "pdf", "docx").
 pub fn normalise_format(raw: &str) -> String {
     raw.trim().trim_start_matches('.').to_ascii_lowercase()
 }
 
-/// Converts a document of `format` to PDF with LibreOffice headless (blocking).
-pub fn convert_to_pdf(bytes: &[u8], format: &str) -> Result<Vec<u8>> {
-    if !CONVERTIBLE.contains(&format) {
-        return Err(Error::invalid(
-            "fileformat",
-            format!("{format} is not a supported document format (pdf, {})", CONVERTIBLE.join(", ")),
-        ));
+/// The formats accepted besides pdf, for messages and documentation.
+pub fn convertible_formats() -> impl Iterator<Item = &'static str> {
+    CONVERTIBLE.iter().map(|(ext, _)| *ext)
+}
+
+/// Refuses a format that is neither pdf nor convertible (before any other work).
+pub fn check_format(format: &str) -> Result<()> {
+    if format == "pdf" || CONVERTIBLE.iter().any(|(ext, _)| *ext == format) {
+        return Ok(());
     }
+    let known = std::iter::once("pdf").chain(convertible_formats()).collect::<Vec<_>>().join(", ");
+    Err(Error::invalid("fileformat", format!("{format} is not a supported document format ({known})")))
+}
+
+/// Converts a document of `format` to PDF with LibreOffice headless (blocking: call it on a
+/// blocking thread). Each conversion gets its own temporary directory holding the input, a
+/// fresh user profile (`-env:UserInstallation`, so concurrent conversions and a root or
+/// home-less service user work) and an output directory whose only PDF is the result; the
+/// directory is removed when the conversion ends, whatever the outcome.
+pub fn convert_to_pdf(bytes: &[u8], format: &str) -> Result<Vec<u8>> {
+    check_format(format)?;
+    let filter = CONVERTIBLE
+        .iter()
+        .find(|(ext, _)| *ext == format)
+        .map(|(_, f)| *f)
+        .ok_or_else(|| Error::invalid("fileformat", "pdf needs no conversion"))?;
     let soffice = find_tool(&["soffice", "libreoffice"]).ok_or_else(|| {
         Error::invalid(
             "fileformat",
@@ -46,18 +90,78 @@ pub fn convert_to_pdf(bytes: &[u8], format: &str) -> Result<Vec<u8>> {
     })?;
     let dir = tempfile::tempdir().map_err(|e| Error::Internal(format!("temporary directory: {e}")))?;
     let input = dir.path().join(format!("document.{format}"));
+    let output = dir.path().join("out");
+    let profile = dir.path().join("profile");
+    let settings = profile.join("user");
+    std::fs::create_dir_all(&settings).map_err(|e| Error::Internal(format!("profile directory: {e}")))?;
+    std::fs::write(settings.join("registrymodifications.xcu"), PROFILE_SETTINGS)
+        .map_err(|e| Error::Internal(format!("profile settings: {e}")))?;
     std::fs::write(&input, bytes).map_err(|e| Error::Internal(format!("writing the document: {e}")))?;
-    let profile = format!("file://{}", dir.path().join("profile").display());
+    let log = std::fs::File::create(dir.path().join("soffice.log"))
+        .map_err(|e| Error::Internal(format!("conversion log: {e}")))?;
     let mut command = Command::new(soffice);
     command
-        .args(["--headless", "--norestore", "--nolockcheck"])
-        .arg(format!("-env:UserInstallation={profile}"))
+        .args(["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo"])
+        .arg(format!("-env:UserInstallation={}", file_url(&profile)))
+        .arg(format!("--infilter={filter}"))
         .args(["--convert-to", "pdf", "--outdir"])
-        .arg(dir.path())
-        .arg(&input);
-    run(command, CONVERT_TIMEOUT, "LibreOffice")?;
-    std::fs::read(dir.path().join("document.pdf"))
-        .map_err(|_| Error::invalid("filebase", format!("LibreOffice could not convert this {format} document to PDF")))
+        .arg(&output)
+        .arg(&input)
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .stdout(log.try_clone().map_err(|e| Error::Internal(format!("conversion log: {e}")))?)
+        .stderr(log);
+    // soffice is a launcher that starts the office as its child: its own process group lets a
+    // timeout kill both.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let started = Instant::now();
+    let child = command
+        .stdin(Stdio::null())
+        .spawn()
+        .map_err(|e| Error::Internal(format!("could not start LibreOffice: {e}")))?;
+    match wait(child, CONVERT_TIMEOUT)? {
+        Some(status) if status.success() => {}
+        Some(status) => {
+            warn!(%status, log = %log_tail(dir.path()), "LibreOffice failed");
+            return Err(Error::invalid("filebase", format!("LibreOffice could not convert this {format} document")));
+        }
+        None => {
+            return Err(Error::invalid(
+                "filebase",
+                format!("LibreOffice did not convert this {format} document within {} s", CONVERT_TIMEOUT.as_secs()),
+            ));
+        }
+    }
+    // LibreOffice answers 0 even when it cannot load the input; the result is the PDF it wrote.
+    let pdf = std::fs::read_dir(&output)
+        .ok()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|path| path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")));
+    let Some(pdf) = pdf else {
+        warn!(log = %log_tail(dir.path()), "LibreOffice wrote no PDF");
+        return Err(Error::invalid(
+            "filebase",
+            format!("LibreOffice could not read this document as {format} (damaged, or another format)"),
+        ));
+    };
+    let bytes = std::fs::read(&pdf).map_err(|e| Error::Internal(format!("reading the conversion: {e}")))?;
+    tracing::info!(format, millis = started.elapsed().as_millis() as u64, "converted a document with LibreOffice");
+    Ok(bytes)
+}
+
+/// `file://` URL of an absolute path (percent-encoding what a URL cannot hold as is).
+fn file_url(path: &Path) -> String {
+    url::Url::from_directory_path(path).map(String::from).unwrap_or_else(|()| format!("file://{}", path.display()))
+}
+
+/// The end of the conversion log (LibreOffice's reasons), for the server log only.
+fn log_tail(dir: &Path) -> String {
+    let text = std::fs::read_to_string(dir.join("soffice.log")).unwrap_or_default();
+    let start = text.char_indices().rev().nth(500).map_or(0, |(i, _)| i);
+    text[start..].trim().replace('\n', " | ")
 }
 
 /// Encrypts a PDF with `password` as user password (AES-256, revision 6) and a random owner
@@ -95,26 +199,38 @@ fn write_private(path: &Path, content: &[u8]) -> Result<()> {
 
 /// Runs a tool to completion within `timeout`; exit codes 0 and 3 (qpdf: warnings) succeed.
 fn run(mut command: Command, timeout: Duration, name: &str) -> Result<()> {
-    let mut child = command
+    let child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| Error::Internal(format!("could not start {name}: {e}")))?;
+    match wait(child, timeout)? {
+        Some(status) if matches!(status.code(), Some(0 | 3)) => Ok(()),
+        Some(status) => Err(Error::invalid("filebase", format!("{name} could not process the document ({status})"))),
+        None => Err(Error::Internal(format!("{name} did not finish within {timeout:?}"))),
+    }
+}
+
+/// Waits for `child` at most `timeout`; past it, kills the child's process group (when it
+/// leads one) and the child, and answers `None`.
+fn wait(mut child: Child, timeout: Duration) -> Result<Option<std::process::ExitStatus>> {
     let deadline = Instant::now() + timeout;
     loop {
         match child.try_wait() {
-            Ok(Some(status)) if matches!(status.code(), Some(0 | 3)) => return Ok(()),
-            Ok(Some(status)) => {
-                return Err(Error::invalid("filebase", format!("{name} could not process the document ({status})")));
-            }
+            Ok(Some(status)) => return Ok(Some(status)),
             Ok(None) if Instant::now() >= deadline => {
+                #[cfg(unix)]
+                if let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) {
+                    // The group exists while its leader (our child, not yet reaped) does.
+                    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+                }
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(Error::Internal(format!("{name} did not finish within {timeout:?}")));
+                return Ok(None);
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => return Err(Error::Internal(format!("waiting for {name}: {e}"))),
+            Err(e) => return Err(Error::Internal(format!("waiting for a tool: {e}"))),
         }
     }
 }
@@ -135,7 +251,31 @@ mod tests {
     fn formats_are_normalised_and_unknown_ones_refused() {
         assert_eq!(normalise_format(" .PDF "), "pdf");
         assert_eq!(normalise_format("Docx"), "docx");
-        let err = convert_to_pdf(b"x", "exe").unwrap_err();
-        assert!(err.to_string().contains("not a supported document format"), "{err}");
+        assert!(check_format("pdf").is_ok() && check_format("docx").is_ok() && check_format("htm").is_ok());
+        for bad in ["exe", "xlsx", "", "pdf.exe"] {
+            let err = convert_to_pdf(b"x", bad).unwrap_err();
+            assert!(err.to_string().contains("not a supported document format"), "{bad}: {err}");
+        }
+    }
+
+    /// A damaged Word file is the caller's error naming `filebase`, and a text file sent as
+    /// docx is not typeset as text (the import filter is forced). Needs LibreOffice.
+    #[test]
+    fn damaged_documents_are_refused_when_libreoffice_is_there() {
+        if find_tool(&["soffice", "libreoffice"]).is_none() {
+            let err = convert_to_pdf(b"PK\x03\x04", "docx").unwrap_err();
+            assert!(err.to_string().contains("has none"), "{err}");
+            return;
+        }
+        for bytes in [&b"PK\x03\x04 not a zip"[..], b"plain text pretending"] {
+            match convert_to_pdf(bytes, "docx") {
+                Err(Error::InvalidInput { field: "filebase", reason }) => {
+                    assert!(reason.contains("could not read"), "{reason}")
+                }
+                other => panic!("expected a filebase refusal, got {other:?}"),
+            }
+        }
+        let pdf = convert_to_pdf("合同 contract".as_bytes(), "txt").unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
     }
 }

@@ -4,13 +4,17 @@
 //! later orders), the signer's seal (its `stampbase`, else a generated template seal), the
 //! document as a file, and a flow whose signers sign in list order, each inside the relative
 //! rectangles of its `signlist`. The identity materials are kept as evidence objects listed in
-//! the order and in the flow's audit trail. Signing then runs in the background
-//! ([`Signet::wosign_drive_orders`]) with each signer's own certificate; the signature that
-//! completes the flow commits the `PushSignedDoc` outbox event in the same transaction. JSON
-//! shapes stay in the HTTP layer: the push body comes in as a [`PushFormat`].
+//! the order and in the flow's audit trail. Signing then runs per deployment policy
+//! ([`WosignSigning`], fixed on the order): in the background ([`Signet::wosign_drive_orders`])
+//! with each signer's own certificate, or by each signer on its signing page
+//! ([`Signet::wosign_sign_link`]). Either way the signature that completes the flow commits the
+//! `PushSignedDoc` outbox event (its body rendered by [`push_body`]) in the same transaction.
 
 mod documents;
+mod links;
 mod materials;
+mod push;
+mod reports;
 mod signing;
 
 use bytes::Bytes;
@@ -32,12 +36,13 @@ use crate::identity::{IdError, IdType, check_id_number};
 use crate::ids::AppId;
 use crate::seals::{SealKind, SealRecord};
 use crate::templates::TemplateRecord;
-use crate::wosign_orders::WosignOrder;
+use crate::wosign_orders::{WosignOrder, WosignSigning};
 use crate::{Error, Result};
 
-pub use documents::{MAX_PASSWORD_BYTES, normalise_format};
+pub use documents::{MAX_PASSWORD_BYTES, convertible_formats, normalise_format};
+pub use links::SignLink;
 pub use materials::{Material, MaterialError, check_material};
-pub use signing::{PushFormat, PushNotice, PushOutcome};
+pub use push::{PUSH_SIGNED_DOC, PushNotice, PushOutcome, push_body};
 
 /// Outbox events of this dialect are named `wosign.<action>`; their receivers acknowledge with
 /// the body `1`.
@@ -86,6 +91,8 @@ pub struct OrderRequest {
     pub signers: Vec<OrderSigner>,
     /// The deployment's limit on signers per order.
     pub max_signers: usize,
+    /// The deployment's signing policy, kept on the order.
+    pub signing: WosignSigning,
 }
 
 /// `filebase` and `fileformat`.
@@ -191,10 +198,22 @@ impl Signet {
                 );
             }
         };
+        if let Source::Upload(document) = source {
+            documents::check_format(&normalise_format(&document.format))?;
+        }
         let password = match request.password.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(p) if p.len() > MAX_PASSWORD_BYTES || p.chars().any(char::is_control) => {
                 return Err(Error::invalid("password", "expected at most 127 bytes without control characters").into());
+            }
+            // A signing page cannot open an encrypted document (no previews, no password to
+            // sign with), so the pages policy takes plain documents only.
+            Some(_) if request.signing == WosignSigning::Pages => {
+                return Err(Error::invalid(
+                    "password",
+                    "this deployment has orders signed on the signing pages, which cannot open encrypted documents",
+                )
+                .into());
             }
             Some(p) => Some(p.to_owned()),
         };
@@ -212,6 +231,7 @@ impl Signet {
                 .as_deref()
                 .map(|p| self.keys.seal(p.as_bytes(), password_context(&sign_id).as_bytes())),
             materials: "{}".into(),
+            signing: request.signing,
             created_at: now,
         };
         self.wosign_claim_number(&order, now).await?;
@@ -461,6 +481,7 @@ impl Signet {
                 "orderNumber": order.order_number,
                 "subject": subject,
                 "encrypted": password.is_some(),
+                "signing": order.signing.as_str(),
                 "fileSha256": file.sha256,
                 "materials": materials,
             },
@@ -481,6 +502,8 @@ impl Signet {
         if format == "pdf" {
             return Ok(document.bytes.clone());
         }
+        let _permit =
+            documents::CONVERSIONS.acquire().await.map_err(|_| Error::Internal("conversions are closed".into()))?;
         let bytes = document.bytes.clone();
         tokio::task::spawn_blocking(move || documents::convert_to_pdf(&bytes, &format))
             .await

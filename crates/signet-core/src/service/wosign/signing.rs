@@ -9,6 +9,7 @@ use tracing::{info, warn};
 
 use super::super::Signet;
 use super::super::flows::{flow_scope, sign_request};
+use super::push::{PUSH_SIGNED_DOC, PushNotice, PushOutcome, push_body};
 use super::{EVENT_PREFIX, password_context, sha256_of};
 use crate::audit::AuditEntry;
 use crate::events::OutboxEvent;
@@ -17,8 +18,6 @@ use crate::ports::FlowChange;
 use crate::wosign_orders::WosignOrder;
 use crate::{Error, Result};
 
-/// The callback action of a finished order.
-pub const PUSH_SIGNED_DOC: &str = "PushSignedDoc";
 /// How long a node keeps an order it drives.
 const LEASE: time::Duration = time::Duration::minutes(5);
 /// Orders one pass takes on.
@@ -26,37 +25,17 @@ const BATCH: i64 = 5;
 /// Retries after another node changed the flow first.
 const MAX_REBASES: usize = 5;
 /// The code a failed order reports (-69 内部服务器错误).
-const FAILED_CODE: i64 = -69;
-
-/// How an order ended.
-#[derive(Debug)]
-pub enum PushOutcome<'a> {
-    /// Every signer signed: the final PDF and its SHA-256 (hex).
-    Signed { content: &'a [u8], hash: String },
-    /// Signing could not finish; the vendor's codes.
-    Failed { codes: Vec<i64> },
-}
-
-/// What a `PushSignedDoc` reports; the HTTP layer renders it as the JSON body.
-#[derive(Debug)]
-pub struct PushNotice<'a> {
-    pub sign_id: &'a str,
-    pub order_number: &'a str,
-    pub outcome: PushOutcome<'a>,
-}
-
-/// Renders a push as its JSON body.
-pub type PushFormat = dyn Fn(&PushNotice<'_>) -> String + Send + Sync;
+pub(super) const FAILED_CODE: i64 = -69;
 
 impl Signet {
     /// One pass of the driver: leases orders whose flow is signing and signs them to the end.
     /// Returns how many orders it worked on.
-    pub async fn wosign_drive_orders(&self, format: &PushFormat) -> Result<usize> {
+    pub async fn wosign_drive_orders(&self) -> Result<usize> {
         let now = self.clock.now();
         let orders = self.store.wosign_orders_claim(now, now + LEASE, BATCH).await?;
         let count = orders.len();
         for order in orders {
-            if let Err(err) = self.wosign_drive(&order, format).await {
+            if let Err(err) = self.wosign_drive(&order).await {
                 warn!(order.sign_id = %order.sign_id, error = %err, "WoSignDoc order signing will be retried");
             }
             self.store.wosign_order_release(&order.sign_id).await?;
@@ -66,7 +45,7 @@ impl Signet {
 
     /// Signs the order's waiting signers in order; a signer that cannot sign ends the order as
     /// failed (reported by `PushSignedDoc` with status 0).
-    async fn wosign_drive(&self, order: &WosignOrder, format: &PushFormat) -> Result<()> {
+    async fn wosign_drive(&self, order: &WosignOrder) -> Result<()> {
         let flow_id = order.flow_id.as_ref().ok_or(Error::NotFound("flow"))?;
         let mut rebases = 0;
         loop {
@@ -79,7 +58,7 @@ impl Signet {
             else {
                 return Ok(());
             };
-            match self.wosign_sign_next(order, &flow, signer, format).await {
+            match self.wosign_sign_next(order, &flow, signer).await {
                 Ok(()) => {}
                 Err(Error::ConcurrentUpdate(_)) if rebases < MAX_REBASES => {
                     rebases += 1;
@@ -88,7 +67,7 @@ impl Signet {
                     err @ (Error::InvalidInput { .. } | Error::Forbidden(_) | Error::NotFound(_) | Error::Conflict(_)),
                 ) => {
                     warn!(order.sign_id = %order.sign_id, error = %err, "WoSignDoc order failed");
-                    return self.wosign_fail(order, &flow, &err.to_string(), format).await;
+                    return self.wosign_fail(order, &flow, &err.to_string()).await;
                 }
                 Err(err) => return Err(err),
             }
@@ -96,13 +75,7 @@ impl Signet {
     }
 
     /// Signs for one signer and commits; the last signature also commits the push.
-    async fn wosign_sign_next(
-        &self,
-        order: &WosignOrder,
-        flow: &FlowRecord,
-        signer: &FlowSigner,
-        format: &PushFormat,
-    ) -> Result<()> {
+    async fn wosign_sign_next(&self, order: &WosignOrder, flow: &FlowRecord, signer: &FlowSigner) -> Result<()> {
         let app = &order.app_id;
         let now = self.clock.now();
         let account = self.store.account_get(app, &signer.account_id).await?.ok_or(Error::NotFound("account"))?;
@@ -162,7 +135,7 @@ impl Signet {
                 order_number: &order.order_number,
                 outcome: PushOutcome::Signed { content: &content, hash },
             };
-            events.push(self.wosign_event(order, format(&notice), now).await?);
+            events.push(self.wosign_event(order, push_body(&notice), now).await?);
         }
         let change = FlowChange { flow: next.clone(), expected_updated_at: flow.updated_at, audit, events };
         self.store.flow_update(&change).await?;
@@ -172,13 +145,7 @@ impl Signet {
     }
 
     /// Ends the order's flow as revoked and reports it with status 0.
-    async fn wosign_fail(
-        &self,
-        order: &WosignOrder,
-        flow: &FlowRecord,
-        reason: &str,
-        format: &PushFormat,
-    ) -> Result<()> {
+    async fn wosign_fail(&self, order: &WosignOrder, flow: &FlowRecord, reason: &str) -> Result<()> {
         let now = self.clock.now();
         let mut next = flow.clone();
         next.status = FlowStatus::Revoked;
@@ -195,13 +162,18 @@ impl Signet {
             order_number: &order.order_number,
             outcome: PushOutcome::Failed { codes: vec![FAILED_CODE] },
         };
-        let events = vec![self.wosign_event(order, format(&notice), now).await?];
+        let events = vec![self.wosign_event(order, push_body(&notice), now).await?];
         let change = FlowChange { flow: next, expected_updated_at: flow.updated_at, audit, events };
         self.store.flow_update(&change).await
     }
 
     /// A `PushSignedDoc` outbox event to the app's callback URL (none: pull mode only).
-    async fn wosign_event(&self, order: &WosignOrder, body: String, now: time::OffsetDateTime) -> Result<OutboxEvent> {
+    pub(in crate::service) async fn wosign_event(
+        &self,
+        order: &WosignOrder,
+        body: String,
+        now: time::OffsetDateTime,
+    ) -> Result<OutboxEvent> {
         let target = self.app(&order.app_id).await?.callback_url;
         Ok(OutboxEvent::new(&order.app_id, &format!("{EVENT_PREFIX}{PUSH_SIGNED_DOC}"), body, target, now))
     }

@@ -6,9 +6,9 @@
 //! and every choice the document leaves open: `docs/dialects/wosign.md`.
 
 pub mod error;
+mod link;
 mod order;
 mod params;
-mod push;
 mod query;
 
 use axum::Router;
@@ -20,11 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use serde_json::{Map, Value};
 use signet_core::apps::App;
+use signet_core::wosign_orders::WosignSigning;
 
 use self::error::{BAD_JSON, CERTIFICATE, TOKEN_DISABLED, UNSUPPORTED_ACTION, WosignError};
 use self::params::Object;
 use crate::AppState;
-pub use push::push_body;
 
 /// Where the dialect is mounted (the document's API root).
 pub const BASE: &str = "/wosign";
@@ -36,11 +36,13 @@ pub struct WosignConfig {
     pub require_client_certificate: bool,
     /// Most signers one order may have (-48 above).
     pub max_signers: usize,
+    /// How orders are signed: automatically, or by each signer on its signing page.
+    pub signing: WosignSigning,
 }
 
 impl Default for WosignConfig {
     fn default() -> Self {
-        Self { require_client_certificate: false, max_signers: 20 }
+        Self { require_client_certificate: false, max_signers: 20, signing: WosignSigning::Auto }
     }
 }
 
@@ -113,6 +115,7 @@ async fn dispatch(
         "CreateSignOrder" => order::create(state, config, app, Object(body)).await,
         "QuerySignOrder" => query::query(state, app, Object(body)).await,
         "DownloadSignedDoc" => query::download(state, app, Object(body)).await,
+        "CreateSignUrl" => link::create(state, app, Object(body)).await,
         other => Err(WosignError::new(UNSUPPORTED_ACTION, format!("不支持该 actionType: {other}"))),
     }
 }

@@ -51,6 +51,7 @@ pub(super) async fn create(
         order_number,
         signers,
         max_signers: config.max_signers,
+        signing: config.signing,
     };
     let created = state.signet.wosign_create_order(&app.id, request).await.map_err(WosignError::from_refusal)?;
     // The table names the field orderNumber, the example ordernumber: both are sent.

@@ -23,7 +23,13 @@ pub(super) async fn query(state: &AppState, app: &App, body: Object<'_>) -> Resu
             status_name(flow.status),
             flow.signers
                 .iter()
-                .map(|s| json!({"order": s.order + 1, "signed": s.status == SignerStatus::Signed}))
+                .map(|s| {
+                    json!({
+                        "order": s.order + 1,
+                        "signed": s.status == SignerStatus::Signed,
+                        "accountId": s.account_id.as_str(),
+                    })
+                })
                 .collect::<Vec<_>>(),
         ),
         None => ("preparing", Vec::new()),
@@ -34,6 +40,8 @@ pub(super) async fn query(state: &AppState, app: &App, body: Object<'_>) -> Resu
         "signid": view.order.sign_id,
         "orderNumber": view.order.order_number,
         "orderStatus": order_status,
+        "signing": view.order.signing.as_str(),
+        "flowId": view.order.flow_id.as_ref().map(|f| f.as_str()),
         "signers": signers,
     }))
     .into_response())
@@ -56,7 +64,7 @@ pub(super) async fn download(state: &AppState, app: &App, body: Object<'_>) -> R
     .into_response())
 }
 
-async fn find(state: &AppState, app: &App, body: &Object<'_>) -> Result<OrderView, WosignError> {
+pub(super) async fn find(state: &AppState, app: &App, body: &Object<'_>) -> Result<OrderView, WosignError> {
     let sign_id = body.text("signid")?;
     let order_number = body.text("orderNumber")?.or(body.text("ordernumber")?);
     if sign_id.is_none() && order_number.is_none() {

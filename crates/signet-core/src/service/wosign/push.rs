@@ -1,17 +1,38 @@
-//! The `PushSignedDoc` body the callback worker delivers:
-//! `{actiontype, status, errorcode, extendData: {signid, ordernumber, content, hash}}`.
-//! `errorcode` is a string (several codes joined by `&`), as the document's table says.
+//! The `PushSignedDoc` body: `{actiontype, status, errorcode, extendData: {signid, ordernumber,
+//! content, hash}}`. Rendered here, in the core, because an order completes wherever its last
+//! signature is made — the background driver or a signing page — and the body must be committed
+//! in the same transaction as that signature. `errorcode` is a string (several codes joined by
+//! `&`), as the document's table says; `extendData` an object, as its example shows.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
-use signet_core::wosign::{PushNotice, PushOutcome};
 
-/// Renders a push (given to the core's order driver as its `PushFormat`).
+/// The callback action of a finished order.
+pub const PUSH_SIGNED_DOC: &str = "PushSignedDoc";
+
+/// How an order ended.
+#[derive(Debug)]
+pub enum PushOutcome<'a> {
+    /// Every signer signed: the final PDF and its SHA-256 (hex).
+    Signed { content: &'a [u8], hash: String },
+    /// Signing could not finish; the vendor's codes.
+    Failed { codes: Vec<i64> },
+}
+
+/// What a `PushSignedDoc` reports.
+#[derive(Debug)]
+pub struct PushNotice<'a> {
+    pub sign_id: &'a str,
+    pub order_number: &'a str,
+    pub outcome: PushOutcome<'a>,
+}
+
+/// Renders a push as its JSON body.
 pub fn push_body(notice: &PushNotice<'_>) -> String {
     let body = match &notice.outcome {
         PushOutcome::Signed { content, hash } => json!({
-            "actiontype": "PushSignedDoc",
+            "actiontype": PUSH_SIGNED_DOC,
             "status": 1,
             "errorcode": "0",
             "extendData": {
@@ -22,7 +43,7 @@ pub fn push_body(notice: &PushNotice<'_>) -> String {
             },
         }),
         PushOutcome::Failed { codes } => json!({
-            "actiontype": "PushSignedDoc",
+            "actiontype": PUSH_SIGNED_DOC,
             "status": 0,
             "errorcode": codes.iter().map(i64::to_string).collect::<Vec<_>>().join("&"),
             "extendData": {"signid": notice.sign_id, "ordernumber": notice.order_number},
@@ -56,5 +77,6 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&failed).unwrap();
         assert_eq!(value["status"], 0);
         assert_eq!(value["errorcode"], "-69&-50");
+        assert!(value["extendData"].get("content").is_none());
     }
 }
