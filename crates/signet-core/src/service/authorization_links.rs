@@ -24,7 +24,7 @@ use crate::ids::AppId;
 use crate::links::{IssuedLink, LinkDead, LinkPurpose, NewLink, PageLinkRecord};
 use crate::notify::Channel;
 use crate::seals::{SealId, SealRecord};
-use crate::verification::{FaceVerifier, VerificationStatus};
+use crate::verification::VerificationStatus;
 use crate::{Error, Result};
 
 /// An authorization granted on the page lasts until it is revoked.
@@ -36,6 +36,30 @@ pub const FACE_SESSION_TTL: Duration = Duration::minutes(30);
 const FACE_SESSION: &str = "faceSession";
 /// The willingness mode as the audit trail names it (the vendors' name).
 const FACE_MODE: &str = "PSN_FACE";
+
+/// Why a face check cannot start for a page; pages say each in their own language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FaceRefusal {
+    #[error("face verification is not available on this service")]
+    NotConfigured,
+    #[error("this authorization link does not offer face verification")]
+    NotOffered,
+    #[error("an organisation's face verification is its agent's, and this organisation has no agent")]
+    NoAgent,
+    #[error("the organisation's agent is not an active person and cannot take a face verification")]
+    AgentUnfit,
+    #[error("face verification needs a mainland resident ID")]
+    NotResidentId,
+}
+
+/// Why no face check was started.
+#[derive(Debug, thiserror::Error)]
+pub enum FaceStartError {
+    #[error(transparent)]
+    Refused(#[from] FaceRefusal),
+    #[error(transparent)]
+    Core(#[from] Error),
+}
 
 /// How a face check's return ended when it was genuine.
 #[derive(Debug, Clone)]
@@ -274,11 +298,11 @@ impl Signet {
         &self,
         token: &str,
         return_url: impl FnOnce(&str) -> String,
-    ) -> Result<String> {
-        let face = self.face_verifier()?;
+    ) -> std::result::Result<String, FaceStartError> {
+        let face = self.face.clone().ok_or(FaceRefusal::NotConfigured)?;
         let page = self.live_authorization_page(token).await?;
         if !page.modes.contains(&WillingnessMode::Face) {
-            return Err(Error::Conflict("this authorization link does not offer face verification".into()));
+            return Err(FaceRefusal::NotOffered.into());
         }
         let person = self.face_subject(&page.account).await?;
         let id_number = self.account_id_number(&person)?;
@@ -293,7 +317,7 @@ impl Signet {
         });
         // A later start replaces an earlier one; two at once cannot both be stored.
         if !self.store.link_replace_detail(&page.link.id, &page.link.detail, &detail).await? {
-            return Err(Error::ConcurrentUpdate("authorization link"));
+            return Err(Error::ConcurrentUpdate("authorization link").into());
         }
         let audit = json!({"mode": FACE_MODE, "linkId": page.link.id.as_str(), "person": person.id.as_str()});
         self.audit_face(&page, "willingness.face_started", audit, now).await?;
@@ -309,7 +333,7 @@ impl Signet {
         key: &str,
         session_id: Option<&str>,
     ) -> Result<FaceReturn> {
-        let face = self.face_verifier()?;
+        let face = self.face.clone().ok_or_else(|| Error::Conflict(FaceRefusal::NotConfigured.to_string()))?;
         let mut page = self.live_authorization_page(token).await?;
         let forged = || Error::Forbidden("this face verification return does not match a started check".into());
         let Some(session) = page.link.detail.get(FACE_SESSION).cloned().filter(Value::is_object) else {
@@ -363,31 +387,19 @@ impl Signet {
         Ok(record)
     }
 
-    fn face_verifier(&self) -> Result<std::sync::Arc<dyn FaceVerifier>> {
-        self.face.clone().ok_or_else(|| Error::Conflict("face verification is not available on this service".into()))
-    }
-
     /// Whose face is checked: a person's own; an organisation's agent's.
-    async fn face_subject(&self, account: &AccountRecord) -> Result<AccountRecord> {
+    async fn face_subject(&self, account: &AccountRecord) -> std::result::Result<AccountRecord, FaceStartError> {
         let person = match (account.kind, &account.agent_id) {
             (AccountKind::Person, _) => account.clone(),
             (AccountKind::Org, Some(agent)) => self.account(&account.app_id, agent.as_str()).await?,
-            (AccountKind::Org, None) => {
-                return Err(Error::Conflict(
-                    "an organisation's face verification is its agent's, and this organisation has no agent; \
-                     confirm with an SMS code instead"
-                        .into(),
-                ));
-            }
+            (AccountKind::Org, None) => return Err(FaceRefusal::NoAgent.into()),
         };
         if person.kind != AccountKind::Person || !person.active {
-            return Err(Error::Conflict("the organisation's agent cannot take a face verification".into()));
+            return Err(FaceRefusal::AgentUnfit.into());
         }
         // Face checks compare with the photo of a mainland resident ID.
         if person.id_type != IdType::ResidentId {
-            return Err(Error::Conflict(
-                "face verification needs a mainland resident ID; confirm with an SMS code instead".into(),
-            ));
+            return Err(FaceRefusal::NotResidentId.into());
         }
         Ok(person)
     }

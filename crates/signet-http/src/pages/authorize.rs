@@ -19,7 +19,9 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::json;
 use signet_core::Error;
-use signet_core::authorization_links::{AuthorizationPage, FaceReturn, UNTIL_REVOKED, WillingnessMode};
+use signet_core::authorization_links::{
+    AuthorizationPage, FaceRefusal, FaceReturn, FaceStartError, UNTIL_REVOKED, WillingnessMode,
+};
 use signet_core::links::RateLimit;
 use time::OffsetDateTime;
 
@@ -91,6 +93,27 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "This face verification result is not valid or has expired; nothing was authorized. Open the authorization link again to start over.",
     ),
     ("continue", "继续", "Continue"),
+    (
+        "face_not_configured",
+        "人脸核验暂不可用，请使用短信验证码完成授权。",
+        "Face verification is not available; confirm with an SMS code instead.",
+    ),
+    ("face_not_offered", "此授权链接不支持人脸核验。", "This authorization link does not offer face verification."),
+    (
+        "face_no_agent",
+        "企业的人脸核验由其经办人完成，该企业未设置经办人，请使用短信验证码完成授权。",
+        "An organisation's face verification is its agent's, and this organisation has no agent; confirm with an SMS code instead.",
+    ),
+    (
+        "face_agent_unfit",
+        "该企业的经办人无法进行人脸核验，请使用短信验证码完成授权。",
+        "The organisation's agent cannot take a face verification; confirm with an SMS code instead.",
+    ),
+    (
+        "face_not_resident_id",
+        "人脸核验仅支持居民身份证，请使用短信验证码完成授权。",
+        "Face verification needs a mainland resident ID; confirm with an SMS code instead.",
+    ),
 ];
 
 /// Texts of this page in `lang`.
@@ -283,11 +306,20 @@ pub async fn start_face(
     let bucket = format!("pages:authorize-face:{}", page.link.id);
     state.signet.rate_check(&bucket, CODE_SENDS).await.map_err(|e| ActionError::new(lang, e))?;
     let base = format!("{}/p/{token}/authorize/face", state.public_url);
-    let url = state
-        .signet
-        .start_face_authorization(&token, |key| format!("{base}/{key}"))
-        .await
-        .map_err(|e| ActionError::new(lang, e))?;
+    let url = match state.signet.start_face_authorization(&token, |key| format!("{base}/{key}")).await {
+        Ok(url) => url,
+        Err(FaceStartError::Refused(refusal)) => {
+            let key = match refusal {
+                FaceRefusal::NotConfigured => "face_not_configured",
+                FaceRefusal::NotOffered => "face_not_offered",
+                FaceRefusal::NoAgent => "face_no_agent",
+                FaceRefusal::AgentUnfit => "face_agent_unfit",
+                FaceRefusal::NotResidentId => "face_not_resident_id",
+            };
+            return Err(ActionError::new(lang, Error::Conflict(text(lang, key).to_owned())));
+        }
+        Err(FaceStartError::Core(err)) => return Err(ActionError::new(lang, err)),
+    };
     Ok(Json(json!({"url": url})))
 }
 

@@ -399,7 +399,8 @@ fn an_organisations_face_check_is_its_agents() {
     let page = PageSession::open(&face_link(&api, &org, &seal));
     let (status, body) = page.post("authorize/face", json!({}));
     assert_eq!(status, 409, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("agent"), "{body}");
+    assert_eq!(body["code"], "conflict", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("经办人"), "said in the page's language: {body}");
     assert!(faceid.actions().is_empty());
 
     // With 张三 as its agent, his face authorizes the organisation's seal.
