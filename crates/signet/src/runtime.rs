@@ -115,8 +115,7 @@ fn verification_provider(
 
 /// The face verifier of authorization pages as configured (`None`: pages offer SMS instead).
 fn face_verifier(settings: &Settings) -> anyhow::Result<Option<Arc<dyn signet_core::verification::FaceVerifier>>> {
-    let config =
-        signet_notify::FaceVerifierConfig::parse(&settings.face_verifier).context("invalid face_verifier")?;
+    let config = signet_notify::FaceVerifierConfig::parse(&settings.face_verifier).context("invalid face_verifier")?;
     tracing::info!(verifier = %config, "face_verifier");
     config.build().context("failed to set up face_verifier")
 }
