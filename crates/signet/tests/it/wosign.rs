@@ -568,8 +568,8 @@ fn pdftotext(pdf: &Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// `fileformat` docx and html: LibreOffice converts the document, both signers sign inside
-/// their rectangles, the push carries a valid PDF holding the Chinese text. A damaged Word
+/// `fileformat` docx and html, sent at the same time: LibreOffice converts each document,
+/// the signers sign inside their rectangles, the push carries a valid PDF holding the Chinese text. A damaged Word
 /// file is the caller's parameter error, not an internal one.
 #[test]
 fn converted_documents_are_signed() {
@@ -587,11 +587,15 @@ fn converted_documents_are_signed() {
     let mut word = order("CV-DOCX", vec![org_signer(true), person_signer()]);
     word["filebase"] = json!(STANDARD.encode(contract_docx(dir.path())));
     word["fileformat"] = json!("DOCX");
-    let docx = w.ok(word);
     let mut web = order("CV-HTML", vec![person_signer()]);
     web["filebase"] = json!(STANDARD.encode(CONTRACT_HTML));
     web["fileformat"] = json!(".html");
-    let html = w.ok(web);
+    // Both at once: each conversion runs its own LibreOffice with its own profile.
+    let (docx, html) = std::thread::scope(|scope| {
+        let docx = scope.spawn(|| w.ok(word));
+        let html = scope.spawn(|| w.ok(web));
+        (docx.join().unwrap(), html.join().unwrap())
+    });
 
     let pushes = receiver.wait_for(2, Duration::from_secs(180));
     for (created, signatures) in [(&docx, 2), (&html, 1)] {
