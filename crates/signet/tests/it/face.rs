@@ -427,3 +427,15 @@ fn an_organisations_face_check_is_its_agents() {
     assert_eq!(started["detail"]["person"], zhang.as_str());
     assert_eq!(auto_sign(&api, &org, &seal).status, 200);
 }
+
+#[test]
+fn a_bad_face_verifier_setting_stops_the_start_without_showing_the_key() {
+    let data = tempfile::tempdir().unwrap();
+    let mut env = crate::support::base_env(data.path());
+    // No rule_id: FaceID cannot run a check without its business flow.
+    env.insert("SIGNET_FACE_VERIFIER".into(), "tencent://AKIDx:topsecretkey@faceid.tencentcloudapi.com".into());
+    let failure = crate::support::TestServer::try_spawn(&env).err().expect("a bad face_verifier must not start");
+    assert!(!failure.status.success());
+    assert!(failure.stderr.contains("face_verifier") && failure.stderr.contains("rule_id"), "{}", failure.stderr);
+    assert!(!failure.stderr.contains("topsecretkey"), "the key leaked: {}", failure.stderr);
+}
