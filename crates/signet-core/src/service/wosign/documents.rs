@@ -258,6 +258,31 @@ mod tests {
         }
     }
 
+    /// A tool past its time is killed with everything it started (soffice's launcher starts the
+    /// office as its child): the grandchild of a timed-out shell does not survive it.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_timed_out_tool_is_killed_with_its_children() {
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(format!("sleep 120 & echo $! > {}; wait", pid_file.display()));
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let child = command.stdin(Stdio::null()).spawn().unwrap();
+        assert!(wait(child, Duration::from_secs(2)).unwrap().is_none(), "the shell ended by itself");
+        let pid = std::fs::read_to_string(&pid_file).expect("the shell started its child");
+        let stat = format!("/proc/{}/stat", pid.trim());
+        // Killed: gone, or a zombie until its new parent reaps it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Ok(state) = std::fs::read_to_string(&stat) {
+            if state.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')) {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the grandchild outlived the timeout: {state}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// A damaged Word file is the caller's error naming `filebase`, and a text file sent as
     /// docx is not typeset as text (the import filter is forced). Needs LibreOffice.
     #[test]
