@@ -641,11 +641,10 @@ fn offered_seal(page: &PageSession) -> String {
 /// page (over HTTP with the page's cookie and CSRF token, as its script does) inside its
 /// rectangles; the second signature commits the one `PushSignedDoc`; a refusal on the page is a
 /// failed push.
-#[test]
-fn orders_signed_on_the_pages() {
+fn orders_signed_on_the_pages(backend: Backend) {
     let receiver = AckReceiver::start(vec![]);
     let api = Api::start_with(
-        Backend::Embedded,
+        backend,
         &[
             ("SIGNET_CALLBACK_ALLOW_PRIVATE", "true"),
             ("SIGNET_WORKER_INTERVAL_MS", "100"),
@@ -741,6 +740,16 @@ fn orders_signed_on_the_pages() {
     let all = receiver.wait_for(2, Duration::from_secs(1));
     assert_eq!(all.len(), 2, "{all:?}");
     assert!(all.iter().all(|p| p["actiontype"] == "PushSignedDoc"), "{all:?}");
+}
+
+#[test]
+fn orders_signed_on_the_pages_on_sqlite() {
+    orders_signed_on_the_pages(Backend::Embedded);
+}
+
+#[test]
+fn orders_signed_on_the_pages_on_postgres_and_s3() {
+    orders_signed_on_the_pages(Backend::PostgresS3);
 }
 
 /// Restarts survive: orders created on a node whose worker never runs are signed by the next
