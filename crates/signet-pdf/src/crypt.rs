@@ -66,14 +66,7 @@ impl FileCrypt {
         };
         let key = match r {
             2..=4 => {
-                let p = enc.get("P").and_then(Obj::as_int).unwrap_or(0) as i32;
-                let len = match (r, enc.get("Length").and_then(Obj::as_int)) {
-                    (2, _) => 5,
-                    (_, Some(bits)) if (40..=128).contains(&bits) => (bits / 8) as usize,
-                    _ => 16,
-                };
-                let meta = enc.get("EncryptMetadata") != Some(&Obj::Bool(false));
-                let params = LegacyParams { r, o: &o, u: &u, p, id0, len, meta };
+                let params = LegacyParams::of(enc, r, &o, &u, id0);
                 legacy_user_key(&params, password)
                     .or_else(|| legacy_owner_key(&params, password))
                     .ok_or(PdfError::WrongPassword)?
@@ -96,14 +89,7 @@ impl FileCrypt {
         let u = bytes(enc, "U")?;
         match r {
             2..=4 => {
-                let p = enc.get("P").and_then(Obj::as_int).unwrap_or(0) as i32;
-                let len = match (r, enc.get("Length").and_then(Obj::as_int)) {
-                    (2, _) => 5,
-                    (_, Some(bits)) if (40..=128).contains(&bits) => (bits / 8) as usize,
-                    _ => 16,
-                };
-                let meta = enc.get("EncryptMetadata") != Some(&Obj::Bool(false));
-                let params = LegacyParams { r, o: &o, u: &u, p, id0, len, meta };
+                let params = LegacyParams::of(enc, r, &o, &u, id0);
                 Ok(legacy_owner_key(&params, password).is_some())
             }
             5 | 6 => {
@@ -163,6 +149,20 @@ struct LegacyParams<'a> {
     id0: &'a [u8],
     len: usize,
     meta: bool,
+}
+
+impl<'a> LegacyParams<'a> {
+    /// The parameters of a revision 2–4 `/Encrypt` dictionary.
+    fn of(enc: &Dict, r: i64, o: &'a [u8], u: &'a [u8], id0: &'a [u8]) -> Self {
+        let p = enc.get("P").and_then(Obj::as_int).unwrap_or(0) as i32;
+        let len = match (r, enc.get("Length").and_then(Obj::as_int)) {
+            (2, _) => 5,
+            (_, Some(bits)) if (40..=128).contains(&bits) => (bits / 8) as usize,
+            _ => 16,
+        };
+        let meta = enc.get("EncryptMetadata") != Some(&Obj::Bool(false));
+        Self { r, o, u, p, id0, len, meta }
+    }
 }
 
 fn padded(password: &[u8]) -> [u8; 32] {

@@ -14,7 +14,7 @@ use sha2::Sha256;
 
 use crate::callbacks::Receiver;
 use crate::support::{APP_ID, APP_KEY, Api, Backend, http, signet_bin};
-use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
+use crate::validators::{assert_qpdf_clean, assert_served_pdf_valid, red_pixels, render_page};
 
 const BASE: &str = "/opentreaty-service";
 
@@ -614,12 +614,7 @@ fn full_life(api: &Api, hook: &Receiver) {
     let (status, signed) = get(downloads[0]["docUrl"].as_str().unwrap());
     assert_eq!(status, 200);
     let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("signed.pdf");
-    std::fs::write(&pdf, &signed).unwrap();
-    let ca = api.ca_file(dir.path());
-    assert_pyhanko_valid(&pdf, &ca, 2);
-    assert_pdfsig_valid(&pdf, &ca, 2);
-    assert_qpdf_clean(&pdf);
+    let pdf = assert_served_pdf_valid(api, dir.path(), &signed, 2);
     let page2 = render_page(&pdf, 2);
     assert!(red_pixels(&page2, 350.0, 150.0, 450.0, 250.0) > 200, "organisation seal at (400, 200)");
     assert!(red_pixels(&page2, 40.0, 110.0, 140.0, 200.0) > 100, "platform seal above 甲方盖章处");
@@ -828,11 +823,7 @@ fn template_life(api: &Api) {
     let downloads = t.ok("/sign/download", &json!({"flowId": flow}));
     let (status, signed) = get(downloads[0]["docUrl"].as_str().unwrap());
     assert_eq!(status, 200);
-    let pdf = dir.path().join("signed.pdf");
-    std::fs::write(&pdf, &signed).unwrap();
-    let ca = api.ca_file(dir.path());
-    assert_pyhanko_valid(&pdf, &ca, 2);
-    assert_pdfsig_valid(&pdf, &ca, 2);
+    let pdf = assert_served_pdf_valid(api, dir.path(), &signed, 2);
     // partyA's box is [160, 692, 410, 714]: the platform seal sits on the filled name.
     let page1 = render_page(&pdf, 1);
     assert!(red_pixels(&page1, 160.0, 640.0, 410.0, 766.0) > 200, "platform seal on the filled text");
@@ -1034,11 +1025,7 @@ fn encryption(api: &Api) {
     let (status, signed) = get(downloads[0]["docUrl"].as_str().unwrap());
     assert_eq!(status, 200);
     let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("signed.pdf");
-    std::fs::write(&pdf, &signed).unwrap();
-    let ca = api.ca_file(dir.path());
-    assert_pyhanko_valid(&pdf, &ca, 2);
-    assert_pdfsig_valid(&pdf, &ca, 2);
+    assert_served_pdf_valid(api, dir.path(), &signed, 2);
 }
 
 fn suite(backend: Backend) {

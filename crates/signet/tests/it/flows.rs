@@ -12,7 +12,7 @@ use sha2::Sha256;
 
 use crate::callbacks::Receiver;
 use crate::support::{Api, Backend};
-use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
+use crate::validators::{assert_served_pdf_valid, red_pixels, render_page};
 
 const HOOK_SECRET: &str = "hook-secret-42";
 
@@ -162,12 +162,7 @@ fn two_signer_flow(backend: Backend) {
     let (status, signed) = api.get_bytes(&format!("/v1/flows/{flow_id}/documents/0/content"));
     assert_eq!(status, 200);
     let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("signed.pdf");
-    std::fs::write(&pdf, &signed).unwrap();
-    let ca = api.ca_file(dir.path());
-    assert_pyhanko_valid(&pdf, &ca, 2);
-    assert_pdfsig_valid(&pdf, &ca, 2);
-    assert_qpdf_clean(&pdf);
+    let pdf = assert_served_pdf_valid(&api, dir.path(), &signed, 2);
     let page2 = render_page(&pdf, 2);
     assert!(red_pixels(&page2, 350.0, 150.0, 450.0, 250.0) > 200, "company seal at (400, 200)");
     assert!(red_pixels(&page2, 40.0, 110.0, 140.0, 200.0) > 100, "person seal above 甲方盖章处");

@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::support::{Api, Backend};
-use crate::validators::{assert_pdfsig_valid, assert_pyhanko_valid, assert_qpdf_clean, red_pixels, render_page};
+use crate::validators::{assert_qpdf_clean, assert_served_pdf_valid, red_pixels, render_page};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../signet-pdf/tests/fixtures").join(name)
@@ -134,11 +134,7 @@ fn templates_life(backend: Backend) {
     assert_eq!(signed.status, 200, "{:?}", signed.body);
     let (status, bytes) = api.get_bytes(&format!("/v1/flows/{flow}/documents/0/content"));
     assert_eq!(status, 200);
-    let pdf = dir.path().join("signed.pdf");
-    std::fs::write(&pdf, &bytes).unwrap();
-    let ca = api.ca_file(dir.path());
-    assert_pyhanko_valid(&pdf, &ca, 1);
-    assert_pdfsig_valid(&pdf, &ca, 1);
+    let pdf = assert_served_pdf_valid(&api, dir.path(), &bytes, 1);
     // partyA's box is [160, 692, 410, 714]: the seal is centred on the filled company name.
     let page1 = render_page(&pdf, 1);
     assert!(red_pixels(&page1, 160.0, 660.0, 410.0, 746.0) > 200, "seal on the filled text");

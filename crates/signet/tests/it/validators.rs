@@ -1,7 +1,9 @@
 //! The independent referees: pyHanko, poppler's pdfsig, qpdf, and pdftoppm for placement.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::support::Api;
 
 /// What pyHanko said about each signature: (field, summary line).
 pub fn pyhanko(pdf: &Path, ca_pem: &Path) -> String {
@@ -14,6 +16,19 @@ pub fn pyhanko(pdf: &Path, ca_pem: &Path) -> String {
     let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "pyHanko judged {} invalid:\n{text}", pdf.display());
     text
+}
+
+/// Writes `signed`, a PDF the server produced, into `dir` and asserts that pyHanko and pdfsig,
+/// both trusting the server's CA, find `count` valid signatures and that qpdf finds the file
+/// clean. Returns the file's path, for renders.
+pub fn assert_served_pdf_valid(api: &Api, dir: &Path, signed: &[u8], count: usize) -> PathBuf {
+    let pdf = dir.join("signed.pdf");
+    std::fs::write(&pdf, signed).unwrap();
+    let ca = api.ca_file(dir);
+    assert_pyhanko_valid(&pdf, &ca, count);
+    assert_pdfsig_valid(&pdf, &ca, count);
+    assert_qpdf_clean(&pdf);
+    pdf
 }
 
 /// Asserts that pyHanko finds `count` signatures, each intact, trusted and covering its revision.
