@@ -178,9 +178,9 @@ mod tests {
         }
     }
 
-    fn signer(id: &str, status: SignerStatus) -> FlowSigner {
+    fn signer(status: SignerStatus) -> FlowSigner {
         FlowSigner {
-            account_id: AccountId::parse(id).unwrap(),
+            account_id: AccountId::generate(),
             order: 0,
             seal_id: None,
             fields: Vec::new(),
@@ -197,12 +197,12 @@ mod tests {
 
     #[test]
     fn a_refusal_reports_the_signer_then_the_end() {
-        let before = flow(vec![signer("a1", SignerStatus::Waiting)]);
+        let before = flow(vec![signer(SignerStatus::Waiting)]);
         let mut after = before.clone();
         after.status = FlowStatus::Rejected;
         after.signers[0].status = SignerStatus::Rejected;
         after.signers[0].reject_reason = Some("价格不对".into());
-        let nos = HashMap::from([(AccountId::parse("a1").unwrap(), "order-7".to_owned())]);
+        let nos = HashMap::from([(before.signers[0].account_id.clone(), "order-7".to_owned())]);
         let notices = notices_for(&before, &after, &nos, OffsetDateTime::UNIX_EPOCH);
         assert_eq!(notices.len(), 2);
         let update = body(&notices[0]);
@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn unchanged_and_withdrawn_signers_report_nothing() {
-        let before = flow(vec![signer("a1", SignerStatus::Signed), signer("a2", SignerStatus::Waiting)]);
+        let before = flow(vec![signer(SignerStatus::Signed), signer(SignerStatus::Waiting)]);
         let mut after = before.clone();
         after.signers[1].status = SignerStatus::Withdrawn;
         assert!(notices_for(&before, &after, &HashMap::new(), OffsetDateTime::UNIX_EPOCH).is_empty());
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn archiving_finishes_with_status_two() {
-        let before = flow(vec![signer("a1", SignerStatus::Signed)]);
+        let before = flow(vec![signer(SignerStatus::Signed)]);
         let mut after = before.clone();
         after.status = FlowStatus::Completed;
         after.archived = true;
