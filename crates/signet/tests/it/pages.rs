@@ -500,3 +500,32 @@ fn page_actions_need_the_csrf_token_willingness_and_respect_rate_limits() {
     // The signed copy is not downloadable before this signer signed.
     assert_eq!(client.get(format!("{url}/documents/0/download")).send().unwrap().status().as_u16(), 404);
 }
+
+/// A signature the document cannot take as placed (a keyword it does not have) is refused on
+/// the page and reported to the platform as `flow.signer.failed`; the signer stays waiting and
+/// nothing is signed.
+#[test]
+fn a_placement_the_document_cannot_take_is_reported_to_the_platform() {
+    let api = Api::start(Backend::Embedded);
+    let alice = person(&api, "张三", "11010519491231002X", "13800138000");
+    let flow = started_flow(&api, json!([{"accountId": alice, "fields": [{"keyword": "本合同没有的字"}]}]));
+    let page = PageSession::open(&link(&api, &flow, &alice, json!({})));
+    let strokes = json!({"strokes": [{"points": [{"x": 1, "y": 1}, {"x": 40, "y": 20}]}]});
+    let (status, body) = page.post("sign", json!({"signature": strokes}));
+    assert_eq!(status, 400, "{body}");
+    let events = api.get("/v1/events");
+    let failed: Vec<&Value> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "flow.signer.failed" && e["body"]["flowId"] == flow.as_str())
+        .collect();
+    assert_eq!(failed.len(), 1, "{:?}", events.body);
+    assert_eq!(failed[0]["body"]["accountId"], alice.as_str());
+    assert!(failed[0]["body"]["reason"].as_str().unwrap().contains("本合同没有的字"), "{}", failed[0]);
+    let state = api.get(&format!("/v1/flows/{flow}"));
+    assert_eq!(state.body["status"], "signing", "{:?}", state.body);
+    assert_eq!(state.body["signers"][0]["status"], "waiting", "{:?}", state.body);
+    assert!(!api.get("/v1/events").body.as_array().unwrap().iter().any(|e| e["event"] == "flow.signer.signed"));
+}
