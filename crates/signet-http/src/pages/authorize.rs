@@ -93,11 +93,6 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "This face verification result is not valid or has expired; nothing was authorized. Open the authorization link again to start over.",
     ),
     ("continue", "继续", "Continue"),
-    (
-        "face_not_configured",
-        "人脸核验暂不可用，请使用短信验证码完成授权。",
-        "Face verification is not available; confirm with an SMS code instead.",
-    ),
     ("face_not_offered", "此授权链接不支持人脸核验。", "This authorization link does not offer face verification."),
     (
         "face_no_agent",
@@ -310,7 +305,7 @@ pub async fn start_face(
         Ok(url) => url,
         Err(FaceStartError::Refused(refusal)) => {
             let key = match refusal {
-                FaceRefusal::NotConfigured => "face_not_configured",
+                FaceRefusal::NotConfigured => "face_unavailable",
                 FaceRefusal::NotOffered => "face_not_offered",
                 FaceRefusal::NoAgent => "face_no_agent",
                 FaceRefusal::AgentUnfit => "face_agent_unfit",
