@@ -251,16 +251,7 @@ pub(crate) fn find_empty_field(doc: &Document, name: &str) -> Result<Option<Empt
                 let rect: Vec<f64> = wd
                     .get("Rect")
                     .and_then(Obj::as_array)
-                    .map(|r| {
-                        r.iter()
-                            .filter_map(|v| {
-                                v.as_int().map(|i| i as f64).or(match v {
-                                    Obj::Real(x) => Some(*x),
-                                    _ => None,
-                                })
-                            })
-                            .collect()
-                    })
+                    .map(|r| r.iter().filter_map(Obj::as_number).collect())
                     .unwrap_or_default();
                 let page = wd.get("P").and_then(Obj::as_ref).or_else(|| page_holding(doc, wid))?;
                 match rect.as_slice() {

@@ -54,6 +54,14 @@ impl Obj {
             _ => None,
         }
     }
+    /// An integer or a real, as PDF numbers are used interchangeably.
+    pub(crate) fn as_number(&self) -> Option<f64> {
+        match self {
+            Obj::Int(i) => Some(*i as f64),
+            Obj::Real(r) => Some(*r),
+            _ => None,
+        }
+    }
     pub(crate) fn as_array(&self) -> Option<&[Obj]> {
         match self {
             Obj::Array(a) => Some(a),

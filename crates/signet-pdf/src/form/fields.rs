@@ -58,15 +58,7 @@ pub(crate) struct Decoration {
 
 /// A colour array of 1, 3 or 4 components as a fill (`stroke = false`) or stroke operator.
 fn color_op(o: &Obj, stroke: bool) -> Option<String> {
-    let v: Vec<f64> = o
-        .as_array()?
-        .iter()
-        .filter_map(|x| match x {
-            Obj::Int(i) => Some(*i as f64),
-            Obj::Real(r) => Some(*r),
-            _ => None,
-        })
-        .collect();
+    let v: Vec<f64> = o.as_array()?.iter().filter_map(Obj::as_number).collect();
     let op = match (v.len(), stroke) {
         (1, false) => "g",
         (1, true) => "G",
@@ -86,11 +78,7 @@ fn decoration(doc: &Document, w: &Dict) -> Decoration {
         .get("BS")
         .and_then(|b| doc.resolve(b))
         .and_then(|b| b.as_dict().and_then(|d| d.get("W").cloned()))
-        .and_then(|x| match x {
-            Obj::Int(i) => Some(i as f64),
-            Obj::Real(r) => Some(r),
-            _ => None,
-        })
+        .and_then(|x| x.as_number())
         .unwrap_or(1.0);
     Decoration {
         background: mk.get("BG").and_then(|c| doc.resolve(c)).and_then(|c| color_op(&c, false)),
@@ -303,11 +291,7 @@ pub(crate) fn rect_of(o: &Obj) -> Option<[f64; 4]> {
     }
     let mut r = [0.0; 4];
     for (i, v) in a.iter().enumerate() {
-        r[i] = match v {
-            Obj::Int(i) => *i as f64,
-            Obj::Real(f) => *f,
-            _ => return None,
-        };
+        r[i] = v.as_number()?;
     }
     Some([r[0].min(r[2]), r[1].min(r[3]), r[0].max(r[2]), r[1].max(r[3])])
 }

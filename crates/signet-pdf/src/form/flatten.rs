@@ -66,14 +66,7 @@ pub(crate) fn existing_appearance(doc: &Document, widget: (u32, u16)) -> Option<
         .and_then(|m| doc.resolve(m))
         .and_then(|m| {
             let a = m.as_array()?;
-            let v: Vec<f64> = a
-                .iter()
-                .filter_map(|x| match x {
-                    Obj::Int(i) => Some(*i as f64),
-                    Obj::Real(r) => Some(*r),
-                    _ => None,
-                })
-                .collect();
+            let v: Vec<f64> = a.iter().filter_map(Obj::as_number).collect();
             <[f64; 6]>::try_from(v).ok()
         })
         .unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
