@@ -148,6 +148,11 @@ impl EsignTrail {
         Some(trail)
     }
 
+    /// Whether `addProcess` asked for the signing time under every seal (`addSignTime`).
+    fn add_sign_time(&self) -> bool {
+        self.creation["addSignTime"].as_bool().unwrap_or(false)
+    }
+
     /// Whether `addProcess` said the contracts are protected by an edit password.
     pub(super) fn encrypted(&self) -> bool {
         self.creation["recorded"]["encryption"].as_bool() == Some(true)
@@ -314,17 +319,17 @@ impl Signet {
             },
         };
         let flow = self.flow(app, flow_id).await?;
-        let add_sign_time = self.esign_add_sign_time(&flow).await?;
+        let trail = self.esign_trail(&flow).await?.unwrap_or_default();
         let mut fields = task.fields.clone();
         for field in &mut fields {
-            field.show_time = field.show_time || add_sign_time;
+            field.show_time = field.show_time || trail.add_sign_time();
             field.validate(flow.documents.len())?;
         }
         if task.kind == TaskKind::Hand {
             let flow = self.esign_add_waiting(app, flow_id, &account, fields, &task).await?;
             return Ok((flow, account));
         }
-        if self.esign_trail(&flow).await?.is_some_and(|t| t.encrypted()) {
+        if trail.encrypted() {
             let password = task.document_password.as_deref().unwrap_or_default();
             let mut touched: Vec<usize> = fields.iter().map(|f| f.document).collect();
             if touched.is_empty() {
@@ -555,12 +560,6 @@ impl Signet {
             }
         }
         Ok(sent)
-    }
-
-    /// Whether the flow was created with `addSignTime` (kept in its creation audit entry).
-    async fn esign_add_sign_time(&self, flow: &FlowRecord) -> Result<bool> {
-        let trail = self.esign_trail(flow).await?.unwrap_or_default();
-        Ok(trail.creation["addSignTime"].as_bool().unwrap_or(false))
     }
 
     /// The seal a task signs with: the requested one of the account, else its default.
